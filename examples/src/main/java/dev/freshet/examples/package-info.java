@@ -1,0 +1,2 @@
+/** Runnable pipelines for the seed use cases: clickstream, IoT, logs, fraud alerts and cameras. */
+package dev.freshet.examples;

@@ -1,0 +1,2 @@
+/** Runner selection, the local Flink cluster launcher, and job packaging and submission. */
+package dev.freshet.runners;
