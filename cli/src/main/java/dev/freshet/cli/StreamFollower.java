@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -90,11 +89,20 @@ final class StreamFollower {
     }
   }
 
+  /** Where the records go. */
+  interface Sink {
+    /** Takes one record; returns false to end the read. */
+    boolean accept(Record record);
+
+    /** Called after each page of records, for example to flush output. */
+    default void endOfPage() {}
+  }
+
   /**
    * Hands each record to {@code sink} in shard order until the sink returns false, {@link #stop()}
    * is called, or (not following) every shard is caught up. Returns whether the sink asked to stop.
    */
-  boolean run(Predicate<Record> sink) throws InterruptedException {
+  boolean run(Sink sink) throws InterruptedException {
     while (!stopped) {
       boolean progress = false;
       boolean unfinished = false;
@@ -112,9 +120,13 @@ final class StreamFollower {
         }
         for (Record record : result.records()) {
           reader.lastSequenceNumber = record.sequenceNumber();
-          if (!sink.test(record)) {
+          if (!sink.accept(record)) {
+            sink.endOfPage();
             return true;
           }
+        }
+        if (!result.records().isEmpty()) {
+          sink.endOfPage();
         }
         reader.iterator = result.nextShardIterator();
         if (reader.iterator == null) {

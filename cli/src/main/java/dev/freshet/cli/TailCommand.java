@@ -84,15 +84,20 @@ final class TailCommand implements Callable<Integer> {
     try (StreamClient client = Freshet.root(spec).openStore()) {
       follower[0] = new StreamFollower(client, stream, from, shard, !noFollow);
       long[] printed = {0};
-      follower[0].run(record -> {
-        out.append(record.sequenceNumber()).append('\t')
-            .append(record.partitionKey()).append('\t')
-            .append(printable(record.data())).append('\n');
-        printed[0]++;
-        if (printed[0] % 1000 == 0) {
+      follower[0].run(new StreamFollower.Sink() {
+        @Override
+        public boolean accept(Record record) {
+          out.append(record.sequenceNumber()).append('\t')
+              .append(record.partitionKey()).append('\t')
+              .append(printable(record.data())).append('\n');
+          printed[0]++;
+          return max == null || printed[0] < max;
+        }
+
+        @Override
+        public void endOfPage() {
           out.flush();
         }
-        return max == null || printed[0] < max;
       });
       out.flush();
     } finally {
