@@ -197,7 +197,9 @@ class HashRouterTest {
   @ParameterizedTest
   @NullSource
   @ValueSource(
-      strings = {"", "-1", "007", "1.5", "abc", "1e5", " 1", "1234567890123456789012345678901234567890"})
+      strings = {
+        "", "-1", "007", "1.5", "abc", "1e5", " 1", "1234567890123456789012345678901234567890"
+      })
   void rejectsExplicitHashKeysThatAreNotDecimals(String value) {
     assertThatThrownBy(() -> HashRouter.parseExplicitHashKey(value))
         .isInstanceOf(ValidationException.class)
