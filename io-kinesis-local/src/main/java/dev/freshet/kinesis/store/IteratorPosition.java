@@ -35,7 +35,8 @@ abstract class IteratorPosition {
         "streamName must have 1 to %s characters, but has %s",
         MAX_STREAM_NAME_LENGTH,
         streamName.length());
-    checkArgument(shardOrdinal >= 0, "shardOrdinal must not be negative, but was: %s", shardOrdinal);
+    checkArgument(
+        shardOrdinal >= 0, "shardOrdinal must not be negative, but was: %s", shardOrdinal);
     checkArgument(offset >= 0, "offset must not be negative, but was: %s", offset);
     return new AutoValue_IteratorPosition(
         streamName, streamIncarnation, shardOrdinal, offset, issuedAtMillis);

@@ -8,7 +8,7 @@ import java.time.ZoneOffset;
 
 /** A clock that tests move by hand, so time-dependent logic is tested without sleeping. */
 final class MutableClock extends Clock {
-  private Instant now;
+  private volatile Instant now;
 
   MutableClock(Instant start) {
     this.now = start;

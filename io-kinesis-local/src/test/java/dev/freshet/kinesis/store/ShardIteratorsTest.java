@@ -101,7 +101,7 @@ class ShardIteratorsTest {
 
   @ParameterizedTest
   @NullAndEmptySource
-  @ValueSource(strings = {"x", "!!!!", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"})
+  @ValueSource(strings = {"x", "!!!!", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"})
   void garbageIsRejected(String iterator) {
     assertThatThrownBy(() -> iterators.decode(iterator))
         .isInstanceOf(InvalidArgumentException.class)
