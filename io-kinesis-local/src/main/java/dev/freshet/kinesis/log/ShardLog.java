@@ -1,0 +1,886 @@
+package dev.freshet.kinesis.log;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+import static dev.freshet.kinesis.log.RecordFormat.FRAME_OVERHEAD;
+import static dev.freshet.kinesis.log.RecordFormat.HEADER_SIZE;
+
+import com.google.common.io.MoreFiles;
+import com.google.common.io.RecursiveDeleteOption;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The durable, append-only log of one shard: records with consecutive offsets from 0, in segment
+ * files {@code <20-digit base offset>.log} in one directory. Internal to the store.
+ *
+ * <pre>{@code
+ * try (ShardLog log = ShardLog.open(dir, LogConfig.builder().setDurability(Durability.FSYNC).build())) {
+ *   long first = log.append(System.currentTimeMillis(), (byte) 0, List.of(LogEntry.of(key, value)));
+ *   LogReadResult result = log.read(first, 10_000, 10 << 20);
+ * }
+ * }</pre>
+ *
+ * <h3>Writes</h3>
+ *
+ * An append serializes the whole batch into one reusable direct buffer and writes it with one
+ * positional write. With {@link Durability#FSYNC} appenders then meet in a group commit: one of
+ * them forces the file for everyone written so far while the others wait, so the number of forces
+ * follows the disk's speed, not the number of appends. Records become visible to readers only
+ * when durable in the configured sense, and a batch becomes visible, and survives a crash, whole
+ * or not at all (its last frame is marked end-of-batch and recovery truncates to the last mark).
+ *
+ * <h3>Reads</h3>
+ *
+ * Reads go to the files (the page cache) with large positional reads, never to copies on the heap,
+ * so a log may be far larger than the heap. Each frame's CRC32C is checked; a bad one fails the
+ * read with an {@link IOException} naming the file and position.
+ *
+ * <h3>Recovery</h3>
+ *
+ * {@link #open} scans the newest segment, checks every frame and truncates a torn or corrupt tail
+ * (with a warning), keeping whole batches only. Older segments are checked when first read.
+ *
+ * <h3>Threads</h3>
+ *
+ * All methods are thread-safe. Appends serialize on one lock held for the write only; reads take
+ * no lock, and hold a reference to each segment they read so retention may delete it under them.
+ */
+public final class ShardLog implements Closeable {
+  private static final Logger LOG = LoggerFactory.getLogger(ShardLog.class);
+
+  static final String SEALED_MARKER = "SEALED";
+  private static final Pattern SEGMENT_NAME = Pattern.compile("(\\d{20})\\.log");
+  private static final int READ_BUFFER_BYTES = 1 << 20;
+  private static final int MAX_RETAINED_WRITE_BUFFER = 8 << 20;
+  /** Read buffers shared by all logs: bounded direct memory however many threads read. */
+  private static final ArrayBlockingQueue<ByteBuffer> READ_BUFFERS = new ArrayBlockingQueue<>(16);
+
+  /** What has been written and where; published to readers once durable. */
+  private static final class Mark {
+    final Segment segment;
+    final long size;
+    final long endOffset;
+    final long lastTimestamp;
+
+    Mark(Segment segment, long size, long endOffset, long lastTimestamp) {
+      this.segment = segment;
+      this.size = size;
+      this.endOffset = endOffset;
+      this.lastTimestamp = lastTimestamp;
+    }
+  }
+
+  private final Path dir;
+  private final LogConfig config;
+  private final boolean fsync;
+
+  private final ReentrantLock appendLock = new ReentrantLock();
+  // Appender state, guarded by appendLock.
+  private long nextOffset;
+  private long writtenLastTimestamp;
+  private ByteBuffer writeBuffer;
+  private final CRC32C writeCrc = new CRC32C();
+  private volatile Mark written;
+
+  private final ReentrantLock commitLock = new ReentrantLock();
+  /** Signalled when data becomes visible, on seal, on close and on a failed force. */
+  private final Condition changed = commitLock.newCondition();
+  // Guarded by commitLock.
+  private int waiters;
+  private boolean syncing;
+
+  /** Oldest first; the last is the active segment. Copy-on-write under appendLock. */
+  private volatile Segment[] segments;
+  private volatile long visibleEnd;
+  private volatile long visibleLastTimestamp;
+  private volatile boolean sealed;
+  private volatile boolean closed;
+  private volatile IOException failure;
+
+  private ShardLog(Path dir, LogConfig config) {
+    this.dir = dir;
+    this.config = config;
+    this.fsync = config.durability() == Durability.FSYNC;
+  }
+
+  /**
+   * Opens the log in {@code dir}, creating the directory if missing, and recovers it: the newest
+   * segment is scanned and a torn or corrupt tail is truncated.
+   */
+  public static ShardLog open(Path dir, LogConfig config) throws IOException {
+    checkNotNull(dir, "dir");
+    checkNotNull(config, "config");
+    ShardLog log = new ShardLog(dir, config);
+    log.recover();
+    return log;
+  }
+
+  private void recover() throws IOException {
+    Files.createDirectories(dir);
+    List<Long> bases = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      files.forEach(
+          file -> {
+            Matcher m = SEGMENT_NAME.matcher(file.getFileName().toString());
+            if (m.matches()) {
+              bases.add(Long.parseLong(m.group(1)));
+            }
+          });
+    }
+    bases.sort(null);
+    List<Segment> opened = new ArrayList<>();
+    try {
+      if (bases.isEmpty()) {
+        opened.add(Segment.create(dir, 0, -1, fsync));
+        nextOffset = 0;
+        writtenLastTimestamp = -1;
+      } else {
+        for (int i = 0; i < bases.size() - 1; i++) {
+          long base = bases.get(i);
+          opened.add(Segment.open(dir.resolve(Segment.fileName(base)), base));
+        }
+        Segment previous = opened.isEmpty() ? null : opened.get(opened.size() - 1);
+        opened.add(recoverTail(bases.get(bases.size() - 1), previous));
+      }
+    } catch (IOException | RuntimeException e) {
+      for (Segment segment : opened) {
+        segment.release();
+      }
+      throw e;
+    }
+    segments = opened.toArray(new Segment[0]);
+    visibleEnd = nextOffset;
+    visibleLastTimestamp = writtenLastTimestamp;
+    sealed = Files.exists(dir.resolve(SEALED_MARKER));
+  }
+
+  private Segment recoverTail(long base, Segment previous) throws IOException {
+    Path file = dir.resolve(Segment.fileName(base));
+    if (headerNeverWritten(file)) {
+      // A crash right after the segment file was created: no record can be in it.
+      long baseTimestamp = previous == null ? -1 : newestTimestamp(previous);
+      LOG.warn("Recreating segment {} whose header was never completely written", file);
+      Files.delete(file);
+      nextOffset = base;
+      writtenLastTimestamp = baseTimestamp;
+      return Segment.create(dir, base, baseTimestamp, true);
+    }
+    Segment tail = Segment.open(file, base);
+    try {
+      long size = tail.visibleSize;
+      long[] kept = {HEADER_SIZE, base, tail.baseTimestamp(), -1}; // position, offset, ts, first ts
+      long[] firstTimestamp = {-1};
+      int interval = config.indexIntervalBytes();
+      FrameScanner scanner = new FrameScanner(borrowReadBuffer());
+      try {
+        scanner.scan(
+            tail,
+            HEADER_SIZE,
+            base,
+            size,
+            Long.MAX_VALUE,
+            (buf, at, position, offset, timestamp, frameSize) -> {
+              if (firstTimestamp[0] < 0) {
+                firstTimestamp[0] = timestamp;
+              }
+              tail.indexFrame(offset, position, timestamp, frameSize, interval);
+              if ((buf.get(at + RecordFormat.FLAGS_AT) & RecordFormat.FLAG_END_OF_BATCH) != 0) {
+                kept[0] = position + frameSize;
+                kept[1] = offset + 1;
+                kept[2] = timestamp;
+              }
+              return true;
+            });
+      } finally {
+        returnReadBuffer(scanner);
+      }
+      if (kept[0] < size) {
+        LOG.warn(
+            "Truncating torn or corrupt tail of {} from {} to {} bytes ({}); the log continues at"
+                + " offset {}",
+            file,
+            size,
+            kept[0],
+            scanner.corruption != null ? scanner.corruption : "incomplete batch",
+            kept[1]);
+        tail.truncate(kept[0]);
+        tail.force();
+        tail.trimIndex(kept[0]);
+      }
+      tail.writtenSize = kept[0];
+      tail.firstTimestamp = kept[0] > HEADER_SIZE ? firstTimestamp[0] : -1;
+      tail.markIndexed();
+      nextOffset = kept[1];
+      writtenLastTimestamp = kept[2];
+      return tail;
+    } catch (IOException | RuntimeException e) {
+      tail.release();
+      throw e;
+    }
+  }
+
+  private static boolean headerNeverWritten(Path file) throws IOException {
+    byte[] head;
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      if (channel.size() < HEADER_SIZE) {
+        return true;
+      }
+      ByteBuffer buf = ByteBuffer.allocate(HEADER_SIZE);
+      while (buf.hasRemaining() && channel.read(buf, buf.position()) >= 0) {
+        // read the header
+      }
+      head = buf.array();
+    }
+    for (byte b : head) {
+      if (b != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private long newestTimestamp(Segment segment) throws IOException {
+    long[] newest = {segment.baseTimestamp()};
+    FrameScanner scanner = new FrameScanner(borrowReadBuffer());
+    try {
+      scanner.scan(
+          segment,
+          HEADER_SIZE,
+          segment.baseOffset(),
+          segment.visibleSize,
+          Long.MAX_VALUE,
+          (buf, at, position, offset, timestamp, frameSize) -> {
+            newest[0] = timestamp;
+            return true;
+          });
+      scanner.throwIfCorrupt(segment);
+    } finally {
+      returnReadBuffer(scanner);
+    }
+    return newest[0];
+  }
+
+  // ---- writes ----
+
+  /**
+   * Appends all entries with consecutive offsets and returns the first one. Every entry gets the
+   * timestamp {@code max(timestampMillis, lastTimestampMillis())}. On return the records are
+   * visible to readers and durable per the configured {@link Durability}; a batch survives a
+   * crash whole or not at all. Returns {@link #endOffset()} without writing if {@code entries} is
+   * empty.
+   *
+   * @throws LogSealedException if the log is sealed
+   * @throws IllegalStateException if the log is closed
+   * @throws IOException if writing failed; the log then refuses appends until reopened
+   */
+  public long append(long timestampMillis, byte attributes, List<LogEntry> entries)
+      throws IOException {
+    checkNotNull(entries, "entries");
+    long batchBytes = 0;
+    for (LogEntry entry : entries) {
+      batchBytes += RecordFormat.frameSize(entry);
+    }
+    checkArgument(
+        batchBytes <= Integer.MAX_VALUE - 8,
+        "a batch must be smaller than 2 GiB, but was: %s bytes",
+        batchBytes);
+    int size = (int) batchBytes;
+    Mark mark;
+    long first;
+    appendLock.lock();
+    try {
+      ensureWritable();
+      if (entries.isEmpty()) {
+        return nextOffset;
+      }
+      long timestamp = Math.max(timestampMillis, writtenLastTimestamp);
+      Segment active = segments[segments.length - 1];
+      if (active.writtenSize > HEADER_SIZE
+          && (active.writtenSize + size > config.segmentBytes()
+              || timestamp - active.firstTimestamp > config.segmentMaxAgeMillis())) {
+        roll();
+        active = segments[segments.length - 1];
+      }
+      ByteBuffer buf = writeBuffer(size);
+      first = nextOffset;
+      long position = active.writtenSize;
+      long offset = first;
+      int interval = config.indexIntervalBytes();
+      int last = entries.size() - 1;
+      for (int i = 0; i <= last; i++) {
+        LogEntry entry = entries.get(i);
+        int at = buf.position();
+        RecordFormat.writeFrame(
+            buf,
+            writeCrc,
+            offset,
+            timestamp,
+            i == last ? RecordFormat.FLAG_END_OF_BATCH : 0,
+            attributes,
+            entry.key(),
+            entry.value());
+        active.indexFrame(offset, position + at, timestamp, buf.position() - at, interval);
+        offset++;
+      }
+      buf.flip();
+      try {
+        active.writeFully(buf, position);
+      } catch (IOException e) {
+        throw fail(e);
+      }
+      active.writtenSize = position + size;
+      if (active.firstTimestamp < 0) {
+        active.firstTimestamp = timestamp;
+      }
+      nextOffset = offset;
+      writtenLastTimestamp = timestamp;
+      mark = new Mark(active, position + size, offset, timestamp);
+      written = mark;
+      if (!fsync) {
+        publish(mark);
+      }
+    } finally {
+      appendLock.unlock();
+    }
+    if (fsync) {
+      awaitDurable(mark);
+    }
+    return first;
+  }
+
+  private ByteBuffer writeBuffer(int size) {
+    if (writeBuffer != null && writeBuffer.capacity() >= size) {
+      return writeBuffer.clear();
+    }
+    if (size > MAX_RETAINED_WRITE_BUFFER) {
+      return ByteBuffer.allocateDirect(size);
+    }
+    int previous = writeBuffer == null ? 32 * 1024 : writeBuffer.capacity();
+    int capacity = Math.max(size, Math.min(MAX_RETAINED_WRITE_BUFFER, 2 * previous));
+    writeBuffer = ByteBuffer.allocateDirect(capacity);
+    return writeBuffer;
+  }
+
+  private void ensureWritable() throws IOException {
+    ensureOpen();
+    if (failure != null) {
+      throw new IOException(
+          "Log " + dir + " failed earlier and refuses appends until reopened", failure);
+    }
+    if (sealed) {
+      throw new LogSealedException("Log " + dir + " is sealed at offset " + nextOffset);
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("Log " + dir + " is closed");
+    }
+  }
+
+  private IOException fail(IOException e) {
+    failure = e;
+    commitLock.lock();
+    try {
+      changed.signalAll();
+    } finally {
+      commitLock.unlock();
+    }
+    return e;
+  }
+
+  /**
+   * Starts a new segment at the next offset. The old one is forced first, in both durability
+   * modes, and everything in it published, so no record of the new segment is acknowledged before
+   * the old one is on disk. Under appendLock.
+   */
+  private void roll() throws IOException {
+    Segment old = segments[segments.length - 1];
+    try {
+      old.force();
+    } catch (IOException e) {
+      throw fail(e);
+    }
+    Mark mark = written;
+    if (mark != null) {
+      publish(mark);
+    }
+    Segment next = Segment.create(dir, nextOffset, writtenLastTimestamp, fsync);
+    Segment[] rolled = Arrays.copyOf(segments, segments.length + 1);
+    rolled[rolled.length - 1] = next;
+    segments = rolled;
+  }
+
+  /** Makes what {@code mark} covers visible, unless something newer already is. */
+  private void publish(Mark mark) {
+    commitLock.lock();
+    try {
+      publishLocked(mark);
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  private void publishLocked(Mark mark) {
+    if (mark.endOffset <= visibleEnd) {
+      return;
+    }
+    // Size before end: a reader reads visibleEnd first, then finds every frame below it whole.
+    mark.segment.visibleSize = mark.size;
+    visibleLastTimestamp = mark.lastTimestamp;
+    visibleEnd = mark.endOffset;
+    if (waiters > 0) {
+      changed.signalAll();
+    }
+  }
+
+  /**
+   * Group commit: returns once {@code mine} is durable and visible. Whoever finds no force under
+   * way forces everything written so far, for all waiting appenders at once.
+   */
+  private void awaitDurable(Mark mine) throws IOException {
+    commitLock.lock();
+    try {
+      while (visibleEnd < mine.endOffset) {
+        if (failure != null) {
+          throw new IOException("Log " + dir + " failed to force", failure);
+        }
+        if (syncing) {
+          waiters++;
+          try {
+            changed.awaitUninterruptibly();
+          } finally {
+            waiters--;
+          }
+          continue;
+        }
+        syncing = true;
+        Mark target = written;
+        IOException error = null;
+        commitLock.unlock();
+        try {
+          force(target.segment);
+        } catch (IOException e) {
+          error = e;
+        } finally {
+          commitLock.lock();
+          syncing = false;
+        }
+        if (error != null) {
+          failure = error;
+          changed.signalAll();
+          throw error;
+        }
+        publishLocked(target);
+        changed.signalAll(); // wakes a waiter to lead the next force if it is not covered
+      }
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  private static void force(Segment segment) throws IOException {
+    if (!segment.tryAcquire()) {
+      return; // retired, hence rolled, hence forced at the roll
+    }
+    try {
+      segment.force();
+    } finally {
+      segment.release();
+    }
+  }
+
+  // ---- reads ----
+
+  /**
+   * Reads records with offsets from {@code max(fromOffset, startOffset())} up to {@link
+   * #endOffset()}: at most {@code maxRecords}, and no more than {@code maxBytes} of keys and
+   * values except that the first record is returned whatever its size. Never returns part of a
+   * batch that is not yet committed.
+   *
+   * @throws IOException if a record on the way is corrupt (naming the file and position)
+   */
+  public LogReadResult read(long fromOffset, int maxRecords, long maxBytes) throws IOException {
+    checkArgument(maxRecords > 0, "maxRecords must be positive, but was: %s", maxRecords);
+    checkArgument(maxBytes >= 0, "maxBytes must not be negative, but was: %s", maxBytes);
+    ensureOpen();
+    long end = visibleEnd;
+    Segment[] segs = segments;
+    long next = Math.max(fromOffset, segs[0].baseOffset());
+    if (next >= end) {
+      return LogReadResult.of(List.of(), next);
+    }
+    List<LogRecord> records =
+        new ArrayList<>((int) Math.min(maxRecords, Math.min(end - next, 4096)));
+    long[] bytes = {0};
+    boolean[] full = {false};
+    long[] from = {next};
+    FrameScanner.Visitor visitor =
+        new FrameScanner.Visitor() {
+          @Override
+          public boolean done(long offset, int frameSize) {
+            if (offset < from[0]) {
+              return false;
+            }
+            if (offset >= end
+                || records.size() >= maxRecords
+                || (!records.isEmpty() && bytes[0] + frameSize - FRAME_OVERHEAD > maxBytes)) {
+              full[0] = true;
+              return true;
+            }
+            return false;
+          }
+
+          @Override
+          public boolean visit(
+              ByteBuffer buf, int at, long position, long offset, long timestamp, int frameSize) {
+            if (offset >= from[0]) {
+              records.add(RecordFormat.decode(buf, at));
+              bytes[0] += frameSize - FRAME_OVERHEAD;
+            }
+            return true;
+          }
+        };
+    FrameScanner scanner = new FrameScanner(borrowReadBuffer());
+    try {
+      while (next < end && !full[0]) {
+        ensureOpen();
+        Segment segment = floorSegment(segs, next);
+        if (segment == null) {
+          // Retention deleted the segment in between: continue at the new start.
+          segs = segments;
+          next = Math.max(next, segs[0].baseOffset());
+          continue;
+        }
+        if (!segment.tryAcquire()) {
+          segs = segments;
+          continue;
+        }
+        try {
+          if (!segment.isIndexed()) {
+            segment.ensureIndexed(scannerBuffer(scanner), config.indexIntervalBytes());
+          }
+          long[] entry = segment.floorByOffset(next);
+          long limit = segment.visibleSize;
+          long firstRead =
+              (next - entry[0]) * FRAME_OVERHEAD
+                  + config.indexIntervalBytes()
+                  + Math.min(maxBytes, (long) maxRecords * 1024)
+                  + (long) maxRecords * FRAME_OVERHEAD;
+          from[0] = next;
+          scanner.scan(segment, entry[1], entry[0], limit, firstRead, visitor);
+          scanner.throwIfCorrupt(segment);
+          if (full[0] || scanner.nextOffset <= next) {
+            break; // budget reached, or nothing at or after next below the visible end
+          }
+          next = scanner.nextOffset;
+        } finally {
+          segment.release();
+        }
+      }
+    } finally {
+      returnReadBuffer(scanner);
+    }
+    long nextOffset = records.isEmpty() ? next : records.get(records.size() - 1).offset() + 1;
+    return LogReadResult.of(records, nextOffset);
+  }
+
+  private static Segment floorSegment(Segment[] segs, long offset) {
+    int lo = 0;
+    int hi = segs.length - 1;
+    Segment found = null;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      if (segs[mid].baseOffset() <= offset) {
+        found = segs[mid];
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Returns the first offset whose timestamp is at or after {@code timestampMillis}, or {@link
+   * #endOffset()} if there is none.
+   */
+  public long offsetForTimestamp(long timestampMillis) throws IOException {
+    ensureOpen();
+    long end = visibleEnd;
+    if (visibleLastTimestamp < timestampMillis) {
+      return end;
+    }
+    Segment[] segs = segments;
+    long[] found = {-1};
+    for (int i = 0; i < segs.length; i++) {
+      Segment segment = segs[i];
+      long newest = i + 1 < segs.length ? segs[i + 1].baseTimestamp() : Long.MAX_VALUE;
+      if (newest < timestampMillis || !segment.tryAcquire()) {
+        continue;
+      }
+      FrameScanner scanner = new FrameScanner(borrowReadBuffer());
+      try {
+        if (!segment.isIndexed()) {
+          segment.ensureIndexed(scannerBuffer(scanner), config.indexIntervalBytes());
+        }
+        long[] entry = segment.floorByTimestamp(timestampMillis);
+        scanner.scan(
+            segment,
+            entry[1],
+            entry[0],
+            segment.visibleSize,
+            config.indexIntervalBytes() * 2L,
+            (buf, at, position, offset, timestamp, frameSize) -> {
+              if (offset >= end) {
+                found[0] = end;
+                return false;
+              }
+              if (timestamp >= timestampMillis) {
+                found[0] = offset;
+                return false;
+              }
+              return true;
+            });
+        scanner.throwIfCorrupt(segment);
+      } finally {
+        returnReadBuffer(scanner);
+        segment.release();
+      }
+      if (found[0] >= 0) {
+        return found[0];
+      }
+    }
+    return end;
+  }
+
+  private static ByteBuffer borrowReadBuffer() {
+    ByteBuffer buffer = READ_BUFFERS.poll();
+    return buffer != null ? buffer : ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
+  }
+
+  private static ByteBuffer scannerBuffer(FrameScanner scanner) {
+    return scanner.buffer();
+  }
+
+  private static void returnReadBuffer(FrameScanner scanner) {
+    READ_BUFFERS.offer(scanner.buffer());
+  }
+
+  // ---- state ----
+
+  /** The first offset still stored; moves up with {@link #deleteSegmentsBefore}. */
+  public long startOffset() {
+    return segments[0].baseOffset();
+  }
+
+  /** The offset the next record will get, which is also the end (exclusive) of what is visible. */
+  public long endOffset() {
+    return visibleEnd;
+  }
+
+  /** The timestamp of the newest committed record, or -1 if nothing was ever appended. */
+  public long lastTimestampMillis() {
+    return visibleLastTimestamp;
+  }
+
+  /** Bytes of the segment files, headers included. */
+  public long sizeInBytes() {
+    long size = 0;
+    for (Segment segment : segments) {
+      size += segment.visibleSize;
+    }
+    return size;
+  }
+
+  public boolean isSealed() {
+    return sealed;
+  }
+
+  /**
+   * Closes the log for appends, forcing its data, and returns {@link #endOffset()}. Idempotent;
+   * the sealed state is kept in a marker file and so survives reopening.
+   */
+  public long seal() throws IOException {
+    appendLock.lock();
+    try {
+      ensureOpen();
+      if (!sealed) {
+        if (failure != null) {
+          throw new IOException("Log " + dir + " failed earlier and cannot be sealed", failure);
+        }
+        segments[segments.length - 1].force();
+        Mark mark = written;
+        if (mark != null) {
+          publish(mark);
+        }
+        Path marker = dir.resolve(SEALED_MARKER);
+        if (!Files.exists(marker)) {
+          Files.createFile(marker);
+        }
+        forceDirectory(dir);
+        sealed = true;
+        commitLock.lock();
+        try {
+          changed.signalAll();
+        } finally {
+          commitLock.unlock();
+        }
+      }
+      return visibleEnd;
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  /**
+   * Retention: deletes, oldest first, every whole segment whose newest record is older than
+   * {@code timestampMillis}; if that holds for the active segment too, a new empty segment is
+   * started first so that it can go. Returns how many segments were deleted. Readers in a deleted
+   * segment finish their read; its file closes when the last of them is done.
+   */
+  public int deleteSegmentsBefore(long timestampMillis) throws IOException {
+    appendLock.lock();
+    try {
+      ensureOpen();
+      Segment active = segments[segments.length - 1];
+      if (active.writtenSize > HEADER_SIZE
+          && writtenLastTimestamp < timestampMillis
+          && failure == null) {
+        roll();
+      }
+      Segment[] segs = segments;
+      int expired = 0;
+      // A segment's newest record is the newest of the log when the next segment began.
+      while (expired < segs.length - 1 && segs[expired + 1].baseTimestamp() < timestampMillis) {
+        expired++;
+      }
+      if (expired == 0) {
+        return 0;
+      }
+      segments = Arrays.copyOfRange(segs, expired, segs.length);
+      for (int i = 0; i < expired; i++) {
+        Files.deleteIfExists(segs[i].file());
+        segs[i].release();
+      }
+      LOG.debug("Deleted {} segments of {} before {}", expired, dir, timestampMillis);
+      return expired;
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  /**
+   * Waits until {@link #endOffset()} is above {@code offset}, the log is sealed or closed, or the
+   * timeout passes; returns whether {@link #endOffset()} is above {@code offset}. Wakes as soon as
+   * new records are committed.
+   */
+  public boolean awaitEndOffsetAbove(long offset, long timeout, TimeUnit unit)
+      throws InterruptedException {
+    if (visibleEnd > offset) {
+      return true;
+    }
+    long nanos = unit.toNanos(timeout);
+    commitLock.lockInterruptibly();
+    try {
+      waiters++;
+      try {
+        while (visibleEnd <= offset) {
+          if (sealed || closed || nanos <= 0) {
+            return false;
+          }
+          nanos = changed.awaitNanos(nanos);
+        }
+        return true;
+      } finally {
+        waiters--;
+      }
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  /** Closes the log and deletes its directory with everything in it. */
+  public void deleteAll() throws IOException {
+    close();
+    if (Files.exists(dir)) {
+      MoreFiles.deleteRecursively(dir, RecursiveDeleteOption.ALLOW_INSECURE);
+    }
+  }
+
+  /** Forces what was written, then closes the files (each once its last reader is done). */
+  @Override
+  public void close() throws IOException {
+    appendLock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      IOException error = null;
+      if (failure == null) {
+        try {
+          segments[segments.length - 1].force();
+          Mark mark = written;
+          if (mark != null) {
+            publish(mark);
+          }
+        } catch (IOException e) {
+          error = e;
+        }
+      }
+      closed = true;
+      for (Segment segment : segments) {
+        try {
+          segment.release();
+        } catch (IOException e) {
+          if (error == null) {
+            error = e;
+          } else {
+            error.addSuppressed(e);
+          }
+        }
+      }
+      commitLock.lock();
+      try {
+        changed.signalAll();
+      } finally {
+        commitLock.unlock();
+      }
+      if (error != null) {
+        throw error;
+      }
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  static void forceDirectory(Path dir) throws IOException {
+    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+      channel.force(true);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ShardLog[" + dir + "]";
+  }
+}

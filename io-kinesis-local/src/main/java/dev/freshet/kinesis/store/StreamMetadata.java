@@ -1,0 +1,108 @@
+package dev.freshet.kinesis.store;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a stream's {@code stream.json} holds: everything about a stream except its records. It is
+ * rewritten whole, atomically (temporary file, fsync, rename, fsync of the folder), on every
+ * change, so a crash leaves either the old or the new version. Changes are rare (create, reshard,
+ * tags, retention, consumers), so a whole-file rewrite costs nothing that matters.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+record StreamMetadata(
+    int version,
+    String name,
+    long incarnation,
+    String mode,
+    int retentionHours,
+    long createdMillis,
+    String status,
+    long statusUntilMillis,
+    Map<String, String> tags,
+    @Nullable String keyId,
+    Set<String> enhancedMonitoring,
+    int nextShardOrdinal,
+    List<ShardMetadata> shards,
+    List<ConsumerMetadata> consumers) {
+
+  static final int CURRENT_VERSION = 1;
+  static final String FILE_NAME = "stream.json";
+
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  /** One shard: its place in the lineage, its hash-key range and, once closed, where it ended. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record ShardMetadata(
+      int ordinal,
+      @Nullable Integer parent,
+      @Nullable Integer adjacentParent,
+      String startingHashKey,
+      String endingHashKey,
+      long createdMillis,
+      @Nullable Long endingOffset,
+      @Nullable Long closedMillis) {}
+
+  /** One enhanced fan-out consumer. */
+  record ConsumerMetadata(String name, long createdMillis) {}
+
+  void save(Path streamDir) throws IOException {
+    Files.createDirectories(streamDir);
+    Path target = streamDir.resolve(FILE_NAME);
+    Path temp = streamDir.resolve(FILE_NAME + ".tmp");
+    byte[] json = MAPPER.writeValueAsBytes(this);
+    try (FileChannel channel =
+        FileChannel.open(
+            temp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
+      channel.write(java.nio.ByteBuffer.wrap(json));
+      channel.force(true);
+    }
+    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    syncDirectory(streamDir);
+  }
+
+  static StreamMetadata load(Path streamDir) throws IOException {
+    StreamMetadata metadata =
+        MAPPER.readValue(streamDir.resolve(FILE_NAME).toFile(), StreamMetadata.class);
+    if (metadata.version() > CURRENT_VERSION) {
+      throw new IOException(
+          "stream metadata in " + streamDir + " has version " + metadata.version()
+              + ", newer than this Freshet understands (" + CURRENT_VERSION + ")");
+    }
+    return metadata;
+  }
+
+  static boolean exists(Path streamDir) {
+    return Files.isRegularFile(streamDir.resolve(FILE_NAME));
+  }
+
+  /** Makes a rename in {@code dir} durable (fsync of the folder, where the platform allows it). */
+  static void syncDirectory(Path dir) throws IOException {
+    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException e) {
+      // Some platforms refuse to open a folder for sync; the rename is then as durable as the OS makes it.
+      if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("win")) {
+        throw e;
+      }
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package dev.freshet.kinesis.store;
+
+import dev.freshet.sdk.stream.SubscribeToShardEvent;
+import dev.freshet.sdk.stream.errors.ResourceInUseException;
+import dev.freshet.sdk.stream.errors.ResourceNotFoundException;
+import dev.freshet.sdk.stream.errors.StreamException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The enhanced fan-out subscriptions of a store: at most one per consumer and shard (a new one
+ * replaces the old), each pushing on a thread of its own while it lives.
+ */
+final class Subscriptions implements AutoCloseable {
+  private final StoreConfig config;
+  private final ExecutorService executor;
+  private final Map<String, ShardSubscription> active = new ConcurrentHashMap<>();
+
+  Subscriptions(StoreConfig config) {
+    this.config = config;
+    AtomicInteger count = new AtomicInteger();
+    this.executor = Executors.newCachedThreadPool(runnable -> {
+      Thread thread = new Thread(runnable, "freshet-subscription-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    });
+  }
+
+  void subscribe(LocalStreamStore store, StreamState stream, ShardState shard, String consumer,
+      long startOffset, Flow.Subscriber<? super SubscribeToShardEvent> subscriber) {
+    String key = stream.name + '/' + consumer + '/' + shard.shardId;
+    long expiresAt = config.clock().millis() + config.subscriptionLifetime().toMillis();
+    ShardSubscription subscription = new ShardSubscription(store, stream, shard, startOffset,
+        expiresAt, config.clock(), subscriber, active, key);
+    ShardSubscription replaced = active.put(key, subscription);
+    if (replaced != null) {
+      replaced.fail(new ResourceInUseException("The subscription of consumer " + consumer + " to "
+          + shard.shardId + " of stream " + stream.name + " was replaced by a newer one"));
+    }
+    executor.execute(subscription);
+  }
+
+  void endConsumer(String stream, String consumer) {
+    endMatching(stream + '/' + consumer + '/',
+        new ResourceNotFoundException("Consumer " + consumer + " of stream " + stream + " was deregistered"));
+  }
+
+  void endStream(String stream) {
+    endMatching(stream + '/', new ResourceNotFoundException("Stream " + stream + " was deleted"));
+  }
+
+  private void endMatching(String prefix, StreamException why) {
+    for (Map.Entry<String, ShardSubscription> entry : active.entrySet()) {
+      if (entry.getKey().startsWith(prefix)) {
+        entry.getValue().fail(why);
+      }
+    }
+  }
+
+  /** Completes subscriptions that reached their lifetime (they also check on their own). */
+  void expire(long nowMillis) {
+    for (ShardSubscription subscription : active.values()) {
+      if (subscription.expiresAtMillis() <= nowMillis) {
+        subscription.wake();
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    for (ShardSubscription subscription : active.values()) {
+      subscription.cancel();
+    }
+    executor.shutdownNow();
+  }
+}
