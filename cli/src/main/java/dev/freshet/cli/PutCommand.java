@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.freshet.sdk.stream.PutRecordsEntry;
 import dev.freshet.sdk.stream.StreamClient;
-import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "put",
     description = {
-      "Write one record per line of a file or stdin (empty lines are skipped).",
+      "Write one record per line of a file or stdin: the line's bytes as they are, without its line "
+          + "break (\\n or \\r\\n); empty lines are skipped.",
       "Lines go out in batches of up to 500 records / 5 MiB; failed entries are retried with back-off."
     },
     mixinStandardHelpOptions = true)
@@ -68,13 +69,14 @@ final class PutCommand implements Callable<Integer> {
     long started = System.nanoTime();
     BatchWriter writer;
     try (StreamClient client = Freshet.root(spec).openStore();
-        BufferedReader lines = open()) {
+        InputStream in = open()) {
       writer = new BatchWriter(client, stream);
-      String line;
+      LineReader lines = new LineReader(in);
+      byte[] line;
       long number = 0;
       while ((line = readLine(lines)) != null) {
         number++;
-        if (line.isEmpty()) {
+        if (line.length == 0) {
           continue;
         }
         PutRecordsEntry entry;
@@ -97,21 +99,22 @@ final class PutCommand implements Callable<Integer> {
     return 0;
   }
 
-  private PutRecordsEntry entry(String line, long number) {
-    byte[] data = line.getBytes(StandardCharsets.UTF_8);
-    if (data.length > MAX_DATA_BYTES) {
-      throw new CliException(String.format("line %d: a record holds at most 1 MiB, but this line is %d bytes", number, data.length));
+  private PutRecordsEntry entry(byte[] line, long number) {
+    if (line.length > MAX_DATA_BYTES) {
+      throw new CliException(String.format("line %d: a record holds at most 1 MiB, but this line is %d bytes", number, line.length));
     }
     String partitionKey = key.partitionKey != null ? key.partitionKey : keyOf(line, number);
-    return PutRecordsEntry.of(partitionKey, data);
+    return PutRecordsEntry.of(partitionKey, line);
   }
 
-  private String keyOf(String line, long number) {
+  private String keyOf(byte[] line, long number) {
     JsonNode node;
     try {
       node = json.readTree(line);
     } catch (JsonProcessingException e) {
       throw new CliException(String.format("line %d: not JSON (%s)", number, e.getOriginalMessage()));
+    } catch (IOException e) {
+      throw new CliException(String.format("line %d: not JSON (%s)", number, e.getMessage()));
     }
     if (node == null || !node.isObject()) {
       throw new CliException(String.format("line %d: not a JSON object, so it has no field \"%s\"", number, key.keyField));
@@ -137,27 +140,59 @@ final class PutCommand implements Callable<Integer> {
     }
   }
 
-  private BufferedReader open() throws IOException {
-    InputStream in;
+  private InputStream open() {
     if (file == null) {
-      in = System.in;
-    } else {
-      try {
-        in = Files.newInputStream(file);
-      } catch (NoSuchFileException e) {
-        throw new CliException("no such file: " + file);
-      } catch (IOException e) {
-        throw new CliException("cannot read " + file + ": " + e.getMessage(), e);
-      }
+      // Not closed with the command: stdin belongs to the process.
+      return new FilterInputStream(System.in) {
+        @Override
+        public void close() {}
+      };
     }
-    return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+    try {
+      return Files.newInputStream(file);
+    } catch (NoSuchFileException e) {
+      throw new CliException("no such file: " + file);
+    } catch (IOException e) {
+      throw new CliException("cannot read " + file + ": " + e.getMessage(), e);
+    }
   }
 
-  private String readLine(BufferedReader reader) {
+  private byte[] readLine(LineReader reader) {
     try {
       return reader.readLine();
     } catch (IOException e) {
       throw new CliException("cannot read " + (file == null ? "stdin" : file) + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Splits bytes into lines at {@code \n}, dropping a {@code \r} before it, so records keep their
+   * bytes exactly (a character decoder would replace bytes that are not UTF-8).
+   */
+  static final class LineReader {
+    private final InputStream in;
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+    LineReader(InputStream in) {
+      this.in = new BufferedInputStream(in, 1 << 16);
+    }
+
+    /** The next line, or null at the end of the input. */
+    byte[] readLine() throws IOException {
+      line.reset();
+      int b;
+      while ((b = in.read()) != -1 && b != '\n') {
+        line.write(b);
+      }
+      if (b == -1 && line.size() == 0) {
+        return null;
+      }
+      byte[] bytes = line.toByteArray();
+      int length = bytes.length;
+      if (length > 0 && bytes[length - 1] == '\r') {
+        return java.util.Arrays.copyOf(bytes, length - 1);
+      }
+      return bytes;
     }
   }
 }

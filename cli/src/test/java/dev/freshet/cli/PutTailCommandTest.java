@@ -150,6 +150,15 @@ class PutTailCommandTest {
   }
 
   @Test
+  void putKeepsTheBytesOfEachLineAndTailPrintsNonTextAsBase64() throws IOException {
+    Path file = files.resolve("bytes.bin");
+    Files.write(file, new byte[] {'a', '\r', '\n', (byte) 0xff, (byte) 0xfe, '\n', 'c'});
+    Cli.Result put = cli.run("put", "logs", "--file", file, "--partition-key", "k");
+    assertThat(put.exitCode()).as(put.err()).isZero();
+    assertThat(tail()).extracting(r -> r[2]).containsExactly("a", "//4=", "c");
+  }
+
+  @Test
   void dataThatIsNotPrintableTextIsBase64() {
     assertThat(TailCommand.printable("héllo".getBytes(StandardCharsets.UTF_8))).isEqualTo("héllo");
     assertThat(TailCommand.printable(new byte[] {(byte) 0xff, 0x00})).isEqualTo("/wA=");
