@@ -21,6 +21,10 @@ import java.util.TreeMap;
  * <p>Every record passed to {@link #add} is written once {@link #flush} returns; a record that
  * still fails after the last attempt makes {@link #flush} throw, naming the error. Not
  * thread-safe.
+ *
+ * <p>Order: records of one key keep their order unless entries fail. A retried entry lands after
+ * entries of the same batch that succeeded, as with the service's PutRecords; in this store
+ * entries fail only when throttling is on.
  */
 final class BatchWriter {
   static final int MAX_RECORDS = 500;

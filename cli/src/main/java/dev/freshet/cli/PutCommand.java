@@ -32,7 +32,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Write one record per line of a file or stdin: the line's bytes as they are, without its line "
           + "break (\\n or \\r\\n); empty lines are skipped.",
-      "Lines go out in batches of up to 500 records / 5 MiB; failed entries are retried with back-off."
+      "Lines go out in batches of up to 500 records / 5 MiB; failed entries are retried with back-off.",
+      "Records of a key keep their order, except that a throttled and retried record (--throttling aws) "
+          + "lands after the records of its batch that succeeded, as with the service's PutRecords."
     },
     mixinStandardHelpOptions = true)
 final class PutCommand implements Callable<Integer> {

@@ -84,6 +84,19 @@ class PutTailCommandTest {
   }
 
   @Test
+  void throttledEntriesAreRetriedUntilAllAreWritten() throws IOException {
+    String[] lines = new String[2500];
+    for (int i = 0; i < lines.length; i++) {
+      lines[i] = Integer.toString(i);
+    }
+    // One key, so one shard taking 1,000 records/s: most of each batch is throttled at first.
+    Cli.Result put = cli.run("put", "logs", "--file", file(lines), "--partition-key", "k", "--throttling", "aws");
+    assertThat(put.exitCode()).as(put.err()).isZero();
+    assertThat(put.out()).startsWith("put 2,500 records").contains("retried");
+    assertThat(tail()).extracting(r -> r[2]).containsExactlyInAnyOrder(lines);
+  }
+
+  @Test
   void badJsonNamesTheLineAndKeepsTheLinesBeforeIt() throws IOException {
     Cli.Result put = cli.run("put", "logs", "--file",
         file("{\"id\":\"a\"}", "{\"id\":7}", "{not json", "{\"id\":\"c\"}"), "--key-field", "id");
