@@ -845,6 +845,7 @@ public final class ShardLog implements Closeable {
           }
         } catch (IOException e) {
           error = e;
+          fail(e); // appenders waiting for a group commit must not wait for ever
         }
       }
       closed = true;
