@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <h3>Writes</h3>
+ * <h2>Writes</h2>
  *
  * An append serializes the whole batch into one reusable direct buffer and writes it with one
  * positional write. With {@link Durability#FSYNC} appenders then meet in a group commit: one of
@@ -44,18 +44,18 @@ import org.slf4j.LoggerFactory;
  * when durable in the configured sense, and a batch becomes visible, and survives a crash, whole
  * or not at all (its last frame is marked end-of-batch and recovery truncates to the last mark).
  *
- * <h3>Reads</h3>
+ * <h2>Reads</h2>
  *
  * Reads go to the files (the page cache) with large positional reads, never to copies on the heap,
  * so a log may be far larger than the heap. Each frame's CRC32C is checked; a bad one fails the
  * read with an {@link IOException} naming the file and position.
  *
- * <h3>Recovery</h3>
+ * <h2>Recovery</h2>
  *
  * {@link #open} scans the newest segment, checks every frame and truncates a torn or corrupt tail
  * (with a warning), keeping whole batches only. Older segments are checked when first read.
  *
- * <h3>Threads</h3>
+ * <h2>Threads</h2>
  *
  * All methods are thread-safe. Appends serialize on one lock held for the write only; reads take
  * no lock, and hold a reference to each segment they read so retention may delete it under them.
