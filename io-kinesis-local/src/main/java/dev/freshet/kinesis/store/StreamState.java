@@ -640,7 +640,9 @@ final class StreamState {
 
   /** The first offset of {@code shard} still within retention as of {@code nowMillis}. */
   long trimOffset(ShardState shard, long nowMillis) {
-    if (nowMillis - shard.trimComputedAtMillis >= 1000 || nowMillis < shard.trimComputedAtMillis) {
+    long computedAt = shard.trimComputedAtMillis;
+    // MIN_VALUE means "recompute"; subtracting it would overflow and read as "just computed".
+    if (computedAt == Long.MIN_VALUE || nowMillis - computedAt >= 1000 || nowMillis < computedAt) {
       long cutoff = nowMillis - retentionHours() * 3_600_000L;
       try {
         shard.trimOffset = Math.max(shard.log.startOffset(), shard.log.offsetForTimestamp(cutoff));
