@@ -668,8 +668,12 @@ final class StreamState {
     long bytes = 0;
     long lastTimestamp = -1;
     for (LogRecord logRecord : result.records()) {
-      records.add(decode(shard, logRecord));
-      bytes += logRecord.sizeInBytes();
+      Record record = decode(shard, logRecord);
+      records.add(record);
+      // Count the record as written (key and data), not as stored: a sealed record also holds
+      // its key id, nonce and tag, which would inflate the metrics and the read limit.
+      bytes += (logRecord.attributes() & ENCRYPTED) == 0 ? logRecord.sizeInBytes()
+          : record.partitionKey().getBytes(StandardCharsets.UTF_8).length + (long) record.data().length;
       lastTimestamp = logRecord.timestampMillis();
     }
     long next = result.nextOffset();
