@@ -152,6 +152,19 @@ class EncryptionTest {
   }
 
   @Test
+  void aFanOutSubscriptionFailsClearlyAtAnEncryptedRecordWithoutItsKey() throws Exception {
+    store.startStreamEncryption("s", "app-key");
+    store.putRecord("s", entry("k", "secret"), null);
+    store.close();
+    store = open(StoreConfig.builder(dir).setKeyStoreFile(elsewhere.resolve("keystore.json")));
+    String consumer = store.registerStreamConsumer("s", "app").consumerArn();
+    EnhancedFanOutTest.Recorder recorder = new EnhancedFanOutTest.Recorder(Long.MAX_VALUE);
+    store.subscribeToShard(consumer, SHARD, StartingPosition.trimHorizon(), recorder);
+    assertThat(recorder.awaitError()).isInstanceOf(KmsNotFoundException.class).hasMessageContaining("app-key");
+    assertThat(recorder.events).allSatisfy(e -> assertThat(e.records()).isEmpty());
+  }
+
+  @Test
   void writingWhileTheStreamsKeyIsMissingFailsWithoutStoringAnything() {
     store.startStreamEncryption("s", "app-key");
     store.close();

@@ -1,7 +1,6 @@
 package dev.freshet.kinesis.store;
 
 import static dev.freshet.kinesis.store.StoreTesting.entry;
-import static dev.freshet.kinesis.store.StoreTesting.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -133,6 +132,26 @@ class EnhancedFanOutTest {
             StartingPosition.latest(), recorder))
         .isInstanceOf(ResourceNotFoundException.class).hasMessageContaining("shardId-000000000007");
     assertThat(recorder.subscription).as("a refused subscribe signals nothing").isNull();
+  }
+
+  @Test
+  void aConsumerTakesSubscriptionsOnlyOnceActive() throws Exception {
+    store.close();
+    store = LocalStreamStore.open(StoreConfig.builder(dir).setClock(clock)
+        .setStatusDelay(Duration.ofSeconds(5)).setMaintenanceInterval(Duration.ofDays(1)).build());
+    Consumer app = store.registerStreamConsumer("s", "app");
+    assertThat(app.consumerStatus()).isEqualTo(ConsumerStatus.CREATING);
+    Recorder early = new Recorder(Long.MAX_VALUE);
+    assertThatThrownBy(() -> store.subscribeToShard(app.consumerArn(), SHARD, StartingPosition.latest(), early))
+        .isInstanceOf(ResourceInUseException.class).hasMessageContaining("ACTIVE");
+
+    clock.advance(Duration.ofSeconds(5));
+    assertThat(store.describeStreamConsumer(app.consumerArn()).consumerStatus()).isEqualTo(ConsumerStatus.ACTIVE);
+    Recorder recorder = new Recorder(Long.MAX_VALUE);
+    store.subscribeToShard(app.consumerArn(), SHARD, StartingPosition.latest(), recorder);
+    recorder.awaitSubscribed();
+    store.putRecord("s", entry("k", "now"), null);
+    assertThat(recorder.awaitRecords(1)).extracting(StoreTesting::text).containsExactly("now");
   }
 
   // ---- push ----
