@@ -7,6 +7,7 @@ import static dev.freshet.kinesis.log.RecordFormat.TIMESTAMP_AT;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.zip.CRC32C;
 
 /**
@@ -29,6 +30,10 @@ final class FrameScanner {
     }
   }
 
+  private static final int BUFFER_BYTES = 1 << 20;
+  /** Buffers shared by all logs: bounded direct memory however many threads read. */
+  private static final ArrayBlockingQueue<ByteBuffer> POOL = new ArrayBlockingQueue<>(16);
+
   private final ByteBuffer buffer;
   private final CRC32C crc = new CRC32C();
 
@@ -41,6 +46,16 @@ final class FrameScanner {
 
   FrameScanner(ByteBuffer buffer) {
     this.buffer = buffer;
+  }
+
+  /** A scanner over a pooled 1 MiB direct buffer; {@link #release()} it when done. */
+  static FrameScanner pooled() {
+    ByteBuffer buffer = POOL.poll();
+    return new FrameScanner(buffer != null ? buffer : ByteBuffer.allocateDirect(BUFFER_BYTES));
+  }
+
+  void release() {
+    POOL.offer(buffer);
   }
 
   ByteBuffer buffer() {

@@ -17,13 +17,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <h3>Writes</h3>
+ * <h2>Writes</h2>
  *
  * An append serializes the whole batch into one reusable direct buffer and writes it with one
  * positional write. With {@link Durability#FSYNC} appenders then meet in a group commit: one of
@@ -48,18 +44,18 @@ import org.slf4j.LoggerFactory;
  * when durable in the configured sense, and a batch becomes visible, and survives a crash, whole
  * or not at all (its last frame is marked end-of-batch and recovery truncates to the last mark).
  *
- * <h3>Reads</h3>
+ * <h2>Reads</h2>
  *
  * Reads go to the files (the page cache) with large positional reads, never to copies on the heap,
  * so a log may be far larger than the heap. Each frame's CRC32C is checked; a bad one fails the
  * read with an {@link IOException} naming the file and position.
  *
- * <h3>Recovery</h3>
+ * <h2>Recovery</h2>
  *
  * {@link #open} scans the newest segment, checks every frame and truncates a torn or corrupt tail
  * (with a warning), keeping whole batches only. Older segments are checked when first read.
  *
- * <h3>Threads</h3>
+ * <h2>Threads</h2>
  *
  * All methods are thread-safe. Appends serialize on one lock held for the write only; reads take
  * no lock, and hold a reference to each segment they read so retention may delete it under them.
@@ -68,11 +64,7 @@ public final class ShardLog implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(ShardLog.class);
 
   static final String SEALED_MARKER = "SEALED";
-  private static final Pattern SEGMENT_NAME = Pattern.compile("(\\d{20})\\.log");
-  private static final int READ_BUFFER_BYTES = 1 << 20;
   private static final int MAX_RETAINED_WRITE_BUFFER = 8 << 20;
-  /** Read buffers shared by all logs: bounded direct memory however many threads read. */
-  private static final ArrayBlockingQueue<ByteBuffer> READ_BUFFERS = new ArrayBlockingQueue<>(16);
 
   /** What has been written and where; published to readers once durable. */
   private static final class Mark {
@@ -135,148 +127,13 @@ public final class ShardLog implements Closeable {
   }
 
   private void recover() throws IOException {
-    Files.createDirectories(dir);
-    List<Long> bases = new ArrayList<>();
-    try (Stream<Path> files = Files.list(dir)) {
-      files.forEach(
-          file -> {
-            Matcher m = SEGMENT_NAME.matcher(file.getFileName().toString());
-            if (m.matches()) {
-              bases.add(Long.parseLong(m.group(1)));
-            }
-          });
-    }
-    bases.sort(null);
-    List<Segment> opened = new ArrayList<>();
-    try {
-      if (bases.isEmpty()) {
-        opened.add(Segment.create(dir, 0, -1, fsync));
-        nextOffset = 0;
-        writtenLastTimestamp = -1;
-      } else {
-        for (int i = 0; i < bases.size() - 1; i++) {
-          long base = bases.get(i);
-          opened.add(Segment.open(dir.resolve(Segment.fileName(base)), base));
-        }
-        Segment previous = opened.isEmpty() ? null : opened.get(opened.size() - 1);
-        opened.add(recoverTail(bases.get(bases.size() - 1), previous));
-      }
-    } catch (IOException | RuntimeException e) {
-      for (Segment segment : opened) {
-        segment.release();
-      }
-      throw e;
-    }
-    segments = opened.toArray(new Segment[0]);
+    LogRecovery recovered = LogRecovery.run(dir, config);
+    segments = recovered.segments;
+    nextOffset = recovered.nextOffset;
+    writtenLastTimestamp = recovered.lastTimestamp;
     visibleEnd = nextOffset;
     visibleLastTimestamp = writtenLastTimestamp;
     sealed = Files.exists(dir.resolve(SEALED_MARKER));
-  }
-
-  private Segment recoverTail(long base, Segment previous) throws IOException {
-    Path file = dir.resolve(Segment.fileName(base));
-    if (headerNeverWritten(file)) {
-      // A crash right after the segment file was created: no record can be in it.
-      long baseTimestamp = previous == null ? -1 : newestTimestamp(previous);
-      LOG.warn("Recreating segment {} whose header was never completely written", file);
-      Files.delete(file);
-      nextOffset = base;
-      writtenLastTimestamp = baseTimestamp;
-      return Segment.create(dir, base, baseTimestamp, true);
-    }
-    Segment tail = Segment.open(file, base);
-    try {
-      long size = tail.visibleSize;
-      long[] kept = {HEADER_SIZE, base, tail.baseTimestamp(), -1}; // position, offset, ts, first ts
-      long[] firstTimestamp = {-1};
-      int interval = config.indexIntervalBytes();
-      FrameScanner scanner = new FrameScanner(borrowReadBuffer());
-      try {
-        scanner.scan(
-            tail,
-            HEADER_SIZE,
-            base,
-            size,
-            Long.MAX_VALUE,
-            (buf, at, position, offset, timestamp, frameSize) -> {
-              if (firstTimestamp[0] < 0) {
-                firstTimestamp[0] = timestamp;
-              }
-              tail.indexFrame(offset, position, timestamp, frameSize, interval);
-              if ((buf.get(at + RecordFormat.FLAGS_AT) & RecordFormat.FLAG_END_OF_BATCH) != 0) {
-                kept[0] = position + frameSize;
-                kept[1] = offset + 1;
-                kept[2] = timestamp;
-              }
-              return true;
-            });
-      } finally {
-        returnReadBuffer(scanner);
-      }
-      if (kept[0] < size) {
-        LOG.warn(
-            "Truncating torn or corrupt tail of {} from {} to {} bytes ({}); the log continues at"
-                + " offset {}",
-            file,
-            size,
-            kept[0],
-            scanner.corruption != null ? scanner.corruption : "incomplete batch",
-            kept[1]);
-        tail.truncate(kept[0]);
-        tail.force();
-        tail.trimIndex(kept[0]);
-      }
-      tail.writtenSize = kept[0];
-      tail.firstTimestamp = kept[0] > HEADER_SIZE ? firstTimestamp[0] : -1;
-      tail.markIndexed();
-      nextOffset = kept[1];
-      writtenLastTimestamp = kept[2];
-      return tail;
-    } catch (IOException | RuntimeException e) {
-      tail.release();
-      throw e;
-    }
-  }
-
-  private static boolean headerNeverWritten(Path file) throws IOException {
-    byte[] head;
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-      if (channel.size() < HEADER_SIZE) {
-        return true;
-      }
-      ByteBuffer buf = ByteBuffer.allocate(HEADER_SIZE);
-      while (buf.hasRemaining() && channel.read(buf, buf.position()) >= 0) {
-        // read the header
-      }
-      head = buf.array();
-    }
-    for (byte b : head) {
-      if (b != 0) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private long newestTimestamp(Segment segment) throws IOException {
-    long[] newest = {segment.baseTimestamp()};
-    FrameScanner scanner = new FrameScanner(borrowReadBuffer());
-    try {
-      scanner.scan(
-          segment,
-          HEADER_SIZE,
-          segment.baseOffset(),
-          segment.visibleSize,
-          Long.MAX_VALUE,
-          (buf, at, position, offset, timestamp, frameSize) -> {
-            newest[0] = timestamp;
-            return true;
-          });
-      scanner.throwIfCorrupt(segment);
-    } finally {
-      returnReadBuffer(scanner);
-    }
-    return newest[0];
   }
 
   // ---- writes ----
@@ -560,7 +417,7 @@ public final class ShardLog implements Closeable {
             return true;
           }
         };
-    FrameScanner scanner = new FrameScanner(borrowReadBuffer());
+    FrameScanner scanner = FrameScanner.pooled();
     try {
       while (next < end && !full[0]) {
         ensureOpen();
@@ -577,7 +434,7 @@ public final class ShardLog implements Closeable {
         }
         try {
           if (!segment.isIndexed()) {
-            segment.ensureIndexed(scannerBuffer(scanner), config.indexIntervalBytes());
+            segment.ensureIndexed(scanner.buffer(), config.indexIntervalBytes());
           }
           long[] entry = segment.floorByOffset(next);
           long limit = segment.visibleSize;
@@ -598,7 +455,7 @@ public final class ShardLog implements Closeable {
         }
       }
     } finally {
-      returnReadBuffer(scanner);
+      scanner.release();
     }
     long nextOffset = records.isEmpty() ? next : records.get(records.size() - 1).offset() + 1;
     return LogReadResult.of(records, nextOffset);
@@ -638,10 +495,10 @@ public final class ShardLog implements Closeable {
       if (newest < timestampMillis || !segment.tryAcquire()) {
         continue;
       }
-      FrameScanner scanner = new FrameScanner(borrowReadBuffer());
+      FrameScanner scanner = FrameScanner.pooled();
       try {
         if (!segment.isIndexed()) {
-          segment.ensureIndexed(scannerBuffer(scanner), config.indexIntervalBytes());
+          segment.ensureIndexed(scanner.buffer(), config.indexIntervalBytes());
         }
         long[] entry = segment.floorByTimestamp(timestampMillis);
         scanner.scan(
@@ -663,7 +520,7 @@ public final class ShardLog implements Closeable {
             });
         scanner.throwIfCorrupt(segment);
       } finally {
-        returnReadBuffer(scanner);
+        scanner.release();
         segment.release();
       }
       if (found[0] >= 0) {
@@ -671,19 +528,6 @@ public final class ShardLog implements Closeable {
       }
     }
     return end;
-  }
-
-  private static ByteBuffer borrowReadBuffer() {
-    ByteBuffer buffer = READ_BUFFERS.poll();
-    return buffer != null ? buffer : ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
-  }
-
-  private static ByteBuffer scannerBuffer(FrameScanner scanner) {
-    return scanner.buffer();
-  }
-
-  private static void returnReadBuffer(FrameScanner scanner) {
-    READ_BUFFERS.offer(scanner.buffer());
   }
 
   // ---- state ----
@@ -845,6 +689,7 @@ public final class ShardLog implements Closeable {
           }
         } catch (IOException e) {
           error = e;
+          fail(e); // appenders waiting for a group commit must not wait for ever
         }
       }
       closed = true;

@@ -66,6 +66,14 @@ final class OnDemandScaler {
       }
       samples.put(key, new Sample(nowMillis, records, bytes, hotSince));
     }
+    // Children of this round's splits take their first sample now, not at the next round, so
+    // their load is measured from the moment they exist.
+    for (ShardState shard : stream.openShards()) {
+      String key = stream.name + '/' + stream.incarnation + '/' + shard.ordinal;
+      if (seen.add(key)) {
+        samples.put(key, new Sample(nowMillis, shard.incomingRecords.sum(), shard.incomingBytes.sum(), -1));
+      }
+    }
     String prefix = stream.name + '/';
     samples.keySet().removeIf(key -> key.startsWith(prefix) && !seen.contains(key));
   }

@@ -640,7 +640,9 @@ final class StreamState {
 
   /** The first offset of {@code shard} still within retention as of {@code nowMillis}. */
   long trimOffset(ShardState shard, long nowMillis) {
-    if (nowMillis - shard.trimComputedAtMillis >= 1000 || nowMillis < shard.trimComputedAtMillis) {
+    long computedAt = shard.trimComputedAtMillis;
+    // MIN_VALUE means "recompute"; subtracting it would overflow and read as "just computed".
+    if (computedAt == Long.MIN_VALUE || nowMillis - computedAt >= 1000 || nowMillis < computedAt) {
       long cutoff = nowMillis - retentionHours() * 3_600_000L;
       try {
         shard.trimOffset = Math.max(shard.log.startOffset(), shard.log.offsetForTimestamp(cutoff));
@@ -666,8 +668,12 @@ final class StreamState {
     long bytes = 0;
     long lastTimestamp = -1;
     for (LogRecord logRecord : result.records()) {
-      records.add(decode(shard, logRecord));
-      bytes += logRecord.sizeInBytes();
+      Record record = decode(shard, logRecord);
+      records.add(record);
+      // Count the record as written (key and data), not as stored: a sealed record also holds
+      // its key id, nonce and tag, which would inflate the metrics and the read limit.
+      bytes += (logRecord.attributes() & ENCRYPTED) == 0 ? logRecord.sizeInBytes()
+          : record.partitionKey().getBytes(StandardCharsets.UTF_8).length + (long) record.data().length;
       lastTimestamp = logRecord.timestampMillis();
     }
     long next = result.nextOffset();

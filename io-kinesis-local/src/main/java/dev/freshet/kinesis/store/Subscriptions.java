@@ -1,6 +1,7 @@
 package dev.freshet.kinesis.store;
 
 import dev.freshet.sdk.stream.SubscribeToShardEvent;
+import dev.freshet.sdk.stream.errors.InternalFailureException;
 import dev.freshet.sdk.stream.errors.ResourceInUseException;
 import dev.freshet.sdk.stream.errors.ResourceNotFoundException;
 import dev.freshet.sdk.stream.errors.StreamException;
@@ -9,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -16,6 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * replaces the old), each pushing on a thread of its own while it lives.
  */
 final class Subscriptions implements AutoCloseable {
+  /** How long closing waits for subscribers to take their last signal (a slow onNext holds it). */
+  private static final long CLOSE_WAIT_SECONDS = 5;
+
   private final StoreConfig config;
   private final ExecutorService executor;
   private final Map<String, ShardSubscription> active = new ConcurrentHashMap<>();
@@ -70,11 +75,25 @@ final class Subscriptions implements AutoCloseable {
     }
   }
 
+  /**
+   * Ends every subscription with an error, so that no subscriber waits for a store that is gone,
+   * and waits a little for them to be told before stopping their threads.
+   */
   @Override
   public void close() {
+    InternalFailureException closed = new InternalFailureException(
+        "the store in " + config.dataDir() + " was closed; subscribe again once it is reopened");
     for (ShardSubscription subscription : active.values()) {
-      subscription.cancel();
+      subscription.fail(closed);
     }
-    executor.shutdownNow();
+    executor.shutdown();
+    try {
+      if (!executor.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+        executor.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      executor.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -386,6 +386,30 @@ class ShardLogTest {
   }
 
   @Test
+  void largestRecordsRoundTripThroughSmallReads() throws IOException {
+    byte[] key = new byte[LogEntry.MAX_KEY_BYTES];
+    byte[] value = new byte[LogEntry.MAX_VALUE_BYTES];
+    new java.util.Random(7).nextBytes(value);
+    key[key.length - 1] = 9;
+    try (ShardLog log = ShardLog.open(dir, LogConfig.defaults())) {
+      log.append(1, (byte) 0, batch(0, 1));
+      log.append(1, (byte) 0, List.of(LogEntry.of(key, value), LogEntry.of(key, value)));
+      log.append(1, (byte) 0, batch(3, 1));
+    }
+    try (ShardLog log = ShardLog.open(dir, LogConfig.defaults())) {
+      assertThat(log.endOffset()).isEqualTo(4);
+      LogReadResult result = log.read(0, 10, 100);
+      assertThat(result.records()).hasSize(1);
+      assertThat(log.read(1, 10, 100).records()).hasSize(1);
+      List<LogRecord> all = log.read(0, 10, Long.MAX_VALUE).records();
+      assertThat(all).hasSize(4);
+      assertThat(all.get(2).key()).isEqualTo(key);
+      assertThat(all.get(2).value()).isEqualTo(value);
+      assertRecord(all.get(3), 3);
+    }
+  }
+
+  @Test
   void rejectsOversizedEntriesAndBadSettings() {
     assertThatThrownBy(() -> LogEntry.of(new byte[64 * 1024 + 1], new byte[0]))
         .hasMessageContaining("key must be at most 65536 bytes");

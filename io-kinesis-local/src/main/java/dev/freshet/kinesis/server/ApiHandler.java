@@ -1,0 +1,130 @@
+package dev.freshet.kinesis.server;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.freshet.sdk.stream.StreamClient;
+import dev.freshet.sdk.stream.errors.StreamException;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves one HTTP request (HTTP/1.1, or one HTTP/2 stream): {@code GET /health}, {@code GET
+ * /metrics}, and the Kinesis API as {@code POST} with {@code X-Amz-Target:
+ * Kinesis_20131202.<Operation>}. Store calls run on the worker pool, never on a network thread.
+ */
+@ChannelHandler.Sharable
+final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+  static final String TARGET_PREFIX = "Kinesis_20131202.";
+
+  private final Operations operations;
+  private final ServerMetrics metrics;
+  private final ExecutorService workers;
+
+  ApiHandler(StreamClient client, ServerMetrics metrics, ExecutorService workers) {
+    this.operations = new Operations(client);
+    this.metrics = metrics;
+    this.workers = workers;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    boolean keepAlive = HttpUtil.isKeepAlive(request);
+    String path = request.uri().split("\\?", 2)[0];
+    if (request.method().equals(HttpMethod.GET) && path.equals("/health")) {
+      send(ctx, Responses.text(ctx.alloc(), HttpResponseStatus.OK, "application/json", "{\"status\":\"ok\"}"), keepAlive);
+      return;
+    }
+    if (request.method().equals(HttpMethod.GET) && path.equals("/metrics")) {
+      workers.execute(() -> send(ctx, Responses.text(ctx.alloc(), HttpResponseStatus.OK,
+          "text/plain; version=0.0.4; charset=utf-8", metrics.render()), keepAlive));
+      return;
+    }
+    WireFormat format = WireFormat.ofContentType(request.headers().get(HttpHeaderNames.CONTENT_TYPE));
+    if (!request.method().equals(HttpMethod.POST)) {
+      send(ctx, Responses.error(ctx.alloc(), 405, "UnknownOperationException",
+          "The Kinesis API takes POST requests; " + request.method() + " " + path + " is not served",
+          WireFormat.JSON), keepAlive);
+      return;
+    }
+    if (format == null) {
+      send(ctx, Responses.error(ctx.alloc(), 400, "SerializationException", "Content-Type "
+          + request.headers().get(HttpHeaderNames.CONTENT_TYPE) + " is not supported; use "
+          + "application/x-amz-json-1.1 or application/x-amz-cbor-1.1", WireFormat.JSON), keepAlive);
+      return;
+    }
+    String target = request.headers().get("X-Amz-Target");
+    String name = target != null && target.startsWith(TARGET_PREFIX) ? target.substring(TARGET_PREFIX.length()) : null;
+    Operations.Operation operation = name == null ? null : operations.get(name);
+    if (operation == null) {
+      send(ctx, Responses.error(ctx.alloc(), 400, "UnknownOperationException",
+          target == null ? "The request has no X-Amz-Target header naming the operation"
+              : "Unknown operation " + ApiRequest.abbreviate(target), format), keepAlive);
+      return;
+    }
+    byte[] body = ByteBufUtil.getBytes(request.content());
+    try {
+      workers.execute(() -> send(ctx, execute(ctx, name, operation, format, body), keepAlive));
+    } catch (RejectedExecutionException e) {
+      send(ctx, Responses.error(ctx.alloc(), 503, "ServiceUnavailableException",
+          "The server is shutting down", format), false);
+    }
+  }
+
+  private FullHttpResponse execute(ChannelHandlerContext ctx, String name, Operations.Operation operation,
+      WireFormat format, byte[] body) {
+    long start = System.nanoTime();
+    FullHttpResponse response;
+    try {
+      ObjectNode result = operation.apply(new ApiRequest(format.parse(body), format));
+      response = Responses.body(ctx.alloc(), HttpResponseStatus.OK, format, result);
+    } catch (StreamException e) {
+      int status = e.errorCode().equals("InternalFailure") ? 500 : 400;
+      response = Responses.error(ctx.alloc(), status, e.errorCode(), String.valueOf(e.getMessage()), format);
+    } catch (ApiException e) {
+      response = Responses.error(ctx.alloc(), e.status(), e.errorType(), e.getMessage(), format);
+    } catch (JacksonException e) {
+      response = Responses.error(ctx.alloc(), 400, "SerializationException",
+          "The request body is not valid " + format + ": " + e.getOriginalMessage(), format);
+    } catch (java.io.IOException e) {
+      response = Responses.error(ctx.alloc(), 400, "SerializationException",
+          "The request body could not be read as " + format + ": " + e.getMessage(), format);
+    } catch (RuntimeException e) {
+      LOG.warn("{} failed unexpectedly; answered InternalFailure", name, e);
+      response = Responses.error(ctx.alloc(), 500, "InternalFailure",
+          name + " failed: " + e, format);
+    }
+    metrics.recordRequest(name, response.status().code(), System.nanoTime() - start);
+    return response;
+  }
+
+  static void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+    if (keepAlive) {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+      ctx.writeAndFlush(response);
+    } else {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    LOG.debug("Connection {} failed; closing it", ctx.channel(), cause);
+    ctx.close();
+  }
+}

@@ -1,0 +1,129 @@
+package dev.freshet.kinesis.server;
+
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import dev.freshet.sdk.stream.StreamClient;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Kinesis wire API on a local port, in front of a {@link StreamClient} (normally the embedded
+ * {@code LocalStreamStore}). Clients change only their endpoint:
+ *
+ * <pre>{@code
+ * try (LocalStreamStore store = LocalStreamStore.open(StoreConfig.builder(dir).build());
+ *     KinesisServer server = KinesisServer.start(ServerConfig.builder().setPort(4567).build(), store)) {
+ *   KinesisClient kinesis = KinesisClient.builder().endpointOverride(server.endpoint())...build();
+ * }
+ * }</pre>
+ *
+ * <p>Speaks JSON 1.1 and CBOR 1.1 bodies over HTTP/1.1 and cleartext HTTP/2, with the service's
+ * operation names, members and error shapes. {@code GET /health} answers when it is up; {@code GET
+ * /metrics} shows counters in the Prometheus text format. Closing it stops accepting, lets requests
+ * in progress finish, and leaves the store open (its owner closes it).
+ */
+public final class KinesisServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(KinesisServer.class);
+
+  private final ServerConfig config;
+  private final EventLoopGroup boss;
+  private final EventLoopGroup io;
+  private final ExecutorService workers;
+  private final Channel channel;
+  private final InetSocketAddress address;
+
+  private KinesisServer(ServerConfig config, StreamClient client) throws InterruptedException {
+    this.config = config;
+    AtomicInteger count = new AtomicInteger();
+    this.workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 60,
+        TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
+          Thread thread = new Thread(runnable, "freshet-server-worker-" + count.incrementAndGet());
+          thread.setDaemon(true);
+          return thread;
+        });
+    this.boss = new NioEventLoopGroup(1);
+    this.io = new NioEventLoopGroup();
+    ServerMetrics metrics = new ServerMetrics(client);
+    ApiHandler api = new ApiHandler(client, metrics, workers);
+    try {
+      this.channel = new ServerBootstrap()
+          .group(boss, io)
+          .channel(NioServerSocketChannel.class)
+          .option(ChannelOption.SO_BACKLOG, 1024)
+          .childOption(ChannelOption.TCP_NODELAY, true)
+          .childHandler(new ServerInitializer(config, api))
+          .bind(config.host(), config.port())
+          .sync()
+          .channel();
+    } catch (RuntimeException | InterruptedException e) {
+      shutdownThreads();
+      throw e;
+    }
+    this.address = (InetSocketAddress) channel.localAddress();
+  }
+
+  /** Starts serving {@code client} as configured; returns once the port is bound. */
+  public static KinesisServer start(ServerConfig config, StreamClient client) {
+    checkNotNull(config, "config");
+    checkNotNull(client, "client");
+    try {
+      KinesisServer server = new KinesisServer(config, client);
+      LOG.info("Kinesis API listening on {}", server.endpoint());
+      return server;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting the server", e);
+    }
+  }
+
+  /** The bound address (with the actual port when 0 was asked for). */
+  public InetSocketAddress address() {
+    return address;
+  }
+
+  /** The endpoint URL for clients, such as {@code http://127.0.0.1:4567}. */
+  public URI endpoint() {
+    String host = address.getAddress().isAnyLocalAddress() ? "127.0.0.1" : address.getHostString();
+    return URI.create("http://" + host + ":" + address.getPort());
+  }
+
+  public ServerConfig config() {
+    return config;
+  }
+
+  @Override
+  public void close() {
+    channel.close().syncUninterruptibly();
+    workers.shutdown();
+    try {
+      if (!workers.awaitTermination(30, TimeUnit.SECONDS)) {
+        LOG.warn("Requests still running after 30 s at shutdown; stopping them");
+        workers.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      workers.shutdownNow();
+    }
+    shutdownThreads();
+    LOG.info("Kinesis API on {} stopped", endpoint());
+  }
+
+  private void shutdownThreads() {
+    io.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+    boss.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+    workers.shutdownNow();
+  }
+}

@@ -1,0 +1,57 @@
+package dev.freshet.kinesis.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+
+/** Builds HTTP responses in the service's shape: bodies, request ids and error types. */
+final class Responses {
+  private Responses() {}
+
+  static FullHttpResponse body(ByteBufAllocator alloc, HttpResponseStatus status, WireFormat format, JsonNode node) {
+    ByteBuf buffer = alloc.buffer();
+    try (ByteBufOutputStream out = new ByteBufOutputStream(buffer)) {
+      format.write(node, out);
+    } catch (IOException e) {
+      buffer.release();
+      throw new UncheckedIOException("could not encode a response", e);
+    }
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, buffer);
+    response.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, format.contentType())
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, buffer.readableBytes())
+        .set("x-amzn-RequestId", UUID.randomUUID().toString());
+    return response;
+  }
+
+  /** An error as the service sends it: {@code __type} and {@code message}, and the type in a header. */
+  static FullHttpResponse error(ByteBufAllocator alloc, int status, String type, String message, WireFormat format) {
+    ObjectNode node = format.newObject();
+    node.put("__type", type);
+    node.put("message", message);
+    FullHttpResponse response = body(alloc, HttpResponseStatus.valueOf(status), format, node);
+    response.headers().set("x-amzn-ErrorType", type);
+    return response;
+  }
+
+  static FullHttpResponse text(ByteBufAllocator alloc, HttpResponseStatus status, String contentType, String text) {
+    ByteBuf buffer = alloc.buffer();
+    buffer.writeCharSequence(text, StandardCharsets.UTF_8);
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, buffer);
+    response.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, contentType)
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, buffer.readableBytes());
+    return response;
+  }
+}

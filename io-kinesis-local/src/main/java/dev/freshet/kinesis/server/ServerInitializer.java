@@ -1,0 +1,97 @@
+package dev.freshet.kinesis.server;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.util.AsciiString;
+
+/**
+ * The connection pipeline: HTTP/1.1, and HTTP/2 in cleartext either with prior knowledge (as the
+ * AWS SDK's Netty client speaks it to an http:// endpoint) or by upgrade. Each HTTP/2 stream gets a
+ * child channel that turns frames back into HTTP messages, so one {@link ApiHandler} serves both.
+ * Request bodies are aggregated up to the configured limit; a larger one is refused from its
+ * Content-Length, in the service's error shape, before it is read.
+ */
+final class ServerInitializer extends ChannelInitializer<SocketChannel> {
+  private final ServerConfig config;
+  private final ChannelHandler api;
+
+  ServerInitializer(ServerConfig config, ChannelHandler api) {
+    this.config = config;
+    this.api = api;
+  }
+
+  @Override
+  protected void initChannel(SocketChannel channel) {
+    ChannelPipeline pipeline = channel.pipeline();
+    HttpServerCodec http1 = new HttpServerCodec();
+    HttpServerUpgradeHandler.UpgradeCodecFactory upgrades = protocol ->
+        AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
+            ? new Http2ServerUpgradeCodec(http2FrameCodec(), http2Multiplexer()) : null;
+    HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(http1, upgrades, config.maxRequestBytes());
+    pipeline.addLast(new CleartextHttp2ServerUpgradeHandler(http1, upgrade, new ChannelInitializer<Channel>() {
+      @Override
+      protected void initChannel(Channel http2) {
+        http2.pipeline().addLast(http2FrameCodec(), http2Multiplexer());
+      }
+    }));
+    pipeline.addLast(new LimitedAggregator(config.maxRequestBytes()));
+    pipeline.addLast(api);
+  }
+
+  private Http2FrameCodec http2FrameCodec() {
+    return Http2FrameCodecBuilder.forServer()
+        .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(1000))
+        .build();
+  }
+
+  private Http2MultiplexHandler http2Multiplexer() {
+    return new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+      @Override
+      protected void initChannel(Http2StreamChannel stream) {
+        stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true));
+        stream.pipeline().addLast(new LimitedAggregator(config.maxRequestBytes()));
+        stream.pipeline().addLast(api);
+      }
+    });
+  }
+
+  /** Aggregates request bodies and answers an oversized one with the service's error shape. */
+  static final class LimitedAggregator extends HttpObjectAggregator {
+    private final int maxBytes;
+
+    LimitedAggregator(int maxBytes) {
+      super(maxBytes);
+      this.maxBytes = maxBytes;
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage message) {
+      long length = HttpUtil.getContentLength(message, -1L);
+      FullHttpResponse response = Responses.error(ctx.alloc(), 413, "ValidationException",
+          "The request body" + (length >= 0 ? " of " + length + " bytes" : "")
+              + " exceeds the limit of " + maxBytes + " bytes", WireFormat.JSON);
+      response.headers().set(HttpHeaderNames.CONNECTION, "close");
+      ctx.writeAndFlush(response).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+    }
+  }
+}
