@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -99,13 +100,18 @@ final class DemoCommand implements Callable<Integer> {
     long started = System.nanoTime();
     long deadline = started + seconds * 1_000_000_000L;
     long produced = 0;
-    try (ProgressBar bar = new ProgressBarBuilder()
+    ProgressBarBuilder barBuilder = new ProgressBarBuilder()
         .setTaskName("producing")
         .setInitialMax(seconds)
         .setUnit(" s", 1)
         .setStyle(ProgressBarStyle.ASCII)
-        .hideEta()
-        .build()) {
+        .hideEta();
+    if (System.console() == null) {
+      // Not a terminal (CI logs, a pipe): one line per update instead of carriage-return redraws
+      // that run together into one long line.
+      barBuilder.setConsumer(new DelegatingProgressBarConsumer(System.err::println));
+    }
+    try (ProgressBar bar = barBuilder.build()) {
       long now;
       while ((now = System.nanoTime()) < deadline) {
         if (rate > 0 && produced >= rate * ((now - started) / 1e9)) {
