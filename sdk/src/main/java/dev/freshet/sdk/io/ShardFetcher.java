@@ -1,0 +1,23 @@
+package dev.freshet.sdk.io;
+
+import dev.freshet.sdk.stream.ChildShard;
+import dev.freshet.sdk.stream.Record;
+import java.util.List;
+
+/**
+ * Fetches the next records of one shard for a {@link StreamReader}: by polling GetRecords, or
+ * from an enhanced fan-out subscription. Not thread-safe; one reader thread calls it.
+ */
+interface ShardFetcher extends AutoCloseable {
+  /** What one fetch returned. */
+  record Batch(List<Record> records, long millisBehindLatest, boolean shardEnded, List<ChildShard> children) {}
+
+  /**
+   * Records available now, possibly none. Throttling is handled inside (an empty batch and a
+   * later retry), as are expired iterators and ended subscriptions.
+   */
+  Batch fetch(long nowNanos) throws java.io.IOException;
+
+  @Override
+  void close();
+}

@@ -1,0 +1,294 @@
+package dev.freshet.sdk.io;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.google.auto.value.AutoValue;
+import dev.freshet.sdk.stream.StartingPosition;
+import java.net.URI;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.Row;
+import org.jspecify.annotations.Nullable;
+import org.joda.time.Duration;
+
+/**
+ * Reads and writes Freshet streams (and any Kinesis Data Streams endpoint) from Beam pipelines.
+ *
+ * <h2>Reading</h2>
+ *
+ * <pre>{@code
+ * PCollection<StreamRecord> clicks = pipeline.apply(StreamIO.read()
+ *     .withStream("clickstream")                                  // required
+ *     .withEndpoint(URI.create("file:///var/lib/freshet"))        // required: file: embedded, http(s): a server
+ *     .withStartingPosition(StartingPosition.trimHorizon())       // default: latest
+ *     .withWatermarkPolicy(WatermarkPolicy.arrivalTime()));       // default
+ * }</pre>
+ *
+ * <p>The source splits by shard: each split reads some of the shards open at the starting position,
+ * and later the children of those shards. With {@link Read#withConsumer(String)} it reads through
+ * enhanced fan-out (records pushed as they are written) instead of polling GetRecords.
+ *
+ * <p><b>Resharding.</b> A closed shard is read to its end before its children are read by the same
+ * split, so per key, records come out in the order they were written. A child made by merging shards
+ * of two different splits is read by the split of its lower-numbered parent; Beam gives no order
+ * between splits, but the watermark (the minimum over all splits) still waits for both parents.
+ *
+ * <p><b>Watermarks.</b> See {@link WatermarkPolicy}: by default a record's timestamp is its arrival
+ * time, a split's watermark is the minimum over its shards, and a caught-up idle shard stops holding
+ * it back after the idle threshold. The runner also gets the backlog in bytes, estimated from each
+ * shard's lag and the stream's write rate.
+ *
+ * <p><b>Checkpointing and delivery.</b> A split's {@link StreamCheckpointMark} holds, per shard, the
+ * last record handed downstream; restoring it resumes right after that record (inside a KPL
+ * aggregate, after that user record). The source itself therefore never repeats a record and does
+ * not ask the runner to deduplicate ({@link StreamRecord#uniqueId()} is given anyway). End to end,
+ * what a runner makes of it is up to the runner: exactly-once with Flink checkpoints, at-least-once
+ * with a sink that is not idempotent.
+ *
+ * <p><b>Throttling.</b> A throttled or transiently failing shard backs off exponentially ({@link
+ * Read#withThrottlingBackoff}) without failing the pipeline; other shards keep going. An empty shard
+ * is polled again after the poll interval (default 200 ms for http(s) endpoints, the service's 5 calls
+ * per second, and 20 ms for the embedded store).
+ *
+ * <p><b>Aggregated records.</b> Records packed by the Kinesis Producer Library (or by {@link
+ * Write#withAggregation(boolean)}) are unpacked into their user records, each with its sub-sequence
+ * number.
+ */
+public final class StreamIO {
+  private StreamIO() {}
+
+  /** A read of a stream; set at least the stream and the endpoint. */
+  public static Read read() {
+    return new AutoValue_StreamIO_Read.Builder()
+        .setStartingPosition(StartingPosition.latest())
+        .setWatermarkPolicy(WatermarkPolicy.arrivalTime())
+        .setMaxNumRecords(Long.MAX_VALUE)
+        .setRecordsPerRequest(10_000)
+        .setThrottlingBackoffInitial(Duration.millis(100))
+        .setThrottlingBackoffMax(Duration.standardSeconds(5))
+        .setDeaggregate(true)
+        .build();
+  }
+
+  /**
+   * A read whose JSON or CSV payloads become Beam {@link Row}s of {@code schema}. A record that does
+   * not parse fails the pipeline with an error naming the stream, shard, sequence number and field.
+   */
+  public static ReadRows readRows(Schema schema, RowFormat format) {
+    checkNotNull(schema, "schema");
+    checkNotNull(format, "format");
+    return new ReadRows(read(), schema, format);
+  }
+
+  /** The transform of {@link #read()}. */
+  @AutoValue
+  public abstract static class Read extends PTransform<PBegin, PCollection<StreamRecord>> {
+    private static final long serialVersionUID = 1L;
+
+    abstract @Nullable String streamName();
+
+    abstract @Nullable URI endpoint();
+
+    abstract StartingPosition startingPosition();
+
+    abstract WatermarkPolicy watermarkPolicy();
+
+    abstract @Nullable String consumerName();
+
+    abstract long maxNumRecords();
+
+    abstract @Nullable Duration maxReadTime();
+
+    abstract @Nullable Duration pollInterval();
+
+    abstract int recordsPerRequest();
+
+    abstract Duration throttlingBackoffInitial();
+
+    abstract Duration throttlingBackoffMax();
+
+    abstract boolean deaggregate();
+
+    abstract Builder toBuilder();
+
+    @AutoValue.Builder
+    abstract static class Builder {
+      abstract Builder setStreamName(String value);
+
+      abstract Builder setEndpoint(URI value);
+
+      abstract Builder setStartingPosition(StartingPosition value);
+
+      abstract Builder setWatermarkPolicy(WatermarkPolicy value);
+
+      abstract Builder setConsumerName(@Nullable String value);
+
+      abstract Builder setMaxNumRecords(long value);
+
+      abstract Builder setMaxReadTime(@Nullable Duration value);
+
+      abstract Builder setPollInterval(@Nullable Duration value);
+
+      abstract Builder setRecordsPerRequest(int value);
+
+      abstract Builder setThrottlingBackoffInitial(Duration value);
+
+      abstract Builder setThrottlingBackoffMax(Duration value);
+
+      abstract Builder setDeaggregate(boolean value);
+
+      abstract Read build();
+    }
+
+    /** The stream to read, by name (1 to 128 of {@code a-zA-Z0-9_.-}). Required. */
+    public Read withStream(String streamName) {
+      checkArgument(streamName != null && streamName.matches("[a-zA-Z0-9_.-]{1,128}"),
+          "streamName must be 1 to 128 characters of a-zA-Z0-9_.-, but was: %s", streamName);
+      return toBuilder().setStreamName(streamName).build();
+    }
+
+    /**
+     * Where the stream lives. Required. {@code file:///path} opens the embedded store in that data
+     * folder (shared with everything else in this JVM); {@code http://host:port} or {@code https://}
+     * talks the Kinesis API to {@code freshet server} or any Kinesis endpoint.
+     */
+    public Read withEndpoint(URI endpoint) {
+      checkNotNull(endpoint, "endpoint");
+      checkArgument(endpoint.getScheme() != null, "endpoint must have a scheme (file:, http:, https:), but was: %s", endpoint);
+      return toBuilder().setEndpoint(endpoint).build();
+    }
+
+    /**
+     * Where to start in every shard open there: {@link StartingPosition#trimHorizon()} (the oldest
+     * record), {@link StartingPosition#latest()} (only new records; the default) or {@link
+     * StartingPosition#atTimestamp}. A restored checkpoint overrides it.
+     */
+    public Read withStartingPosition(StartingPosition position) {
+      checkNotNull(position, "position");
+      checkArgument(position.sequenceNumber() == null,
+          "a stream-wide read starts at trim horizon, latest or a timestamp, but was: %s", position);
+      return toBuilder().setStartingPosition(position).build();
+    }
+
+    /** How records are timestamped and the watermark advances; default {@link WatermarkPolicy#arrivalTime()}. */
+    public Read withWatermarkPolicy(WatermarkPolicy policy) {
+      checkNotNull(policy, "policy");
+      return toBuilder().setWatermarkPolicy(policy).build();
+    }
+
+    /**
+     * Reads through enhanced fan-out as this consumer (registered on first use): records are pushed
+     * as they are written, with a read pipe of its own. Default: polling GetRecords.
+     */
+    public Read withConsumer(String consumerName) {
+      checkArgument(consumerName != null && consumerName.matches("[a-zA-Z0-9_.-]{1,128}"),
+          "consumerName must be 1 to 128 characters of a-zA-Z0-9_.-, but was: %s", consumerName);
+      return toBuilder().setConsumerName(consumerName).build();
+    }
+
+    /** Stops after this many records, making the read bounded. At least 1; default unbounded. */
+    public Read withMaxNumRecords(long maxNumRecords) {
+      checkArgument(maxNumRecords >= 1, "maxNumRecords must be at least 1, but was: %s", maxNumRecords);
+      return toBuilder().setMaxNumRecords(maxNumRecords).build();
+    }
+
+    /** Stops after reading for this long, making the read bounded. Positive; default unbounded. */
+    public Read withMaxReadTime(Duration maxReadTime) {
+      checkArgument(maxReadTime != null && maxReadTime.isLongerThan(Duration.ZERO),
+          "maxReadTime must be positive, but was: %s", maxReadTime);
+      return toBuilder().setMaxReadTime(maxReadTime).build();
+    }
+
+    /**
+     * How long an empty shard waits before it is polled again (not used with a consumer). Between 1
+     * ms and 10 s; default 200 ms for http(s) endpoints (the service allows 5 reads per second per
+     * shard) and 20 ms for the embedded store.
+     */
+    public Read withPollInterval(Duration interval) {
+      checkArgument(interval != null && interval.getMillis() >= 1 && interval.getMillis() <= 10_000,
+          "pollInterval must be between 1 ms and 10 s, but was: %s", interval);
+      return toBuilder().setPollInterval(interval).build();
+    }
+
+    /** Records per GetRecords call, 1 to 10,000; default 10,000. */
+    public Read withRecordsPerRequest(int records) {
+      checkArgument(records >= 1 && records <= 10_000,
+          "recordsPerRequest must be between 1 and 10000, but was: %s", records);
+      return toBuilder().setRecordsPerRequest(records).build();
+    }
+
+    /**
+     * The back-off of a throttled or transiently failing shard: exponential with jitter from {@code
+     * initial} up to {@code max}. Default 100 ms to 5 s.
+     */
+    public Read withThrottlingBackoff(Duration initial, Duration max) {
+      checkArgument(initial != null && initial.getMillis() >= 1, "initial back-off must be at least 1 ms, but was: %s", initial);
+      checkArgument(max != null && !max.isShorterThan(initial),
+          "max back-off must be at least the initial %s, but was: %s", initial, max);
+      return toBuilder().setThrottlingBackoffInitial(initial).setThrottlingBackoffMax(max).build();
+    }
+
+    /** Whether KPL aggregates are unpacked into user records; default true. */
+    public Read withDeaggregation(boolean deaggregate) {
+      return toBuilder().setDeaggregate(deaggregate).build();
+    }
+
+    Duration effectivePollInterval() {
+      Duration interval = pollInterval();
+      if (interval != null) {
+        return interval;
+      }
+      return "file".equalsIgnoreCase(endpoint().getScheme()) ? Duration.millis(20) : Duration.millis(200);
+    }
+
+    @Override
+    public PCollection<StreamRecord> expand(PBegin input) {
+      checkArgument(streamName() != null, "StreamIO.read() needs withStream(name)");
+      checkArgument(endpoint() != null, "StreamIO.read() needs withEndpoint(uri), such as file:///path/to/data or http://localhost:4567");
+      checkArgument(!throttlingBackoffMax().isShorterThan(throttlingBackoffInitial()),
+          "max back-off %s is shorter than the initial %s", throttlingBackoffMax(), throttlingBackoffInitial());
+      org.apache.beam.sdk.io.Read.Unbounded<StreamRecord> unbounded =
+          org.apache.beam.sdk.io.Read.from(new StreamSource(this, null));
+      if (maxNumRecords() == Long.MAX_VALUE && maxReadTime() == null) {
+        return input.apply(unbounded);
+      }
+      org.apache.beam.sdk.io.BoundedReadFromUnboundedSource<StreamRecord> bounded =
+          unbounded.withMaxNumRecords(maxNumRecords());
+      if (maxReadTime() != null) {
+        bounded = bounded.withMaxReadTime(maxReadTime());
+      }
+      return input.apply(bounded);
+    }
+  }
+
+  /** The transform of {@link #readRows(Schema, RowFormat)}: a {@link Read} whose payloads are parsed. */
+  public static final class ReadRows extends PTransform<PBegin, PCollection<Row>> {
+    private static final long serialVersionUID = 1L;
+
+    private final Read read;
+    private final Schema schema;
+    private final RowFormat format;
+
+    ReadRows(Read read, Schema schema, RowFormat format) {
+      this.read = read;
+      this.schema = schema;
+      this.format = format;
+    }
+
+    /** The same, with the underlying read changed (stream, endpoint, position, limits...). */
+    public ReadRows withRead(java.util.function.UnaryOperator<Read> change) {
+      return new ReadRows(change.apply(read), schema, format);
+    }
+
+    @Override
+    public PCollection<Row> expand(PBegin input) {
+      return input.apply("Read", read)
+          .apply("Parse" + format, ParDo.of(new RowParserFn(schema, format)))
+          .setRowSchema(schema);
+    }
+  }
+}
