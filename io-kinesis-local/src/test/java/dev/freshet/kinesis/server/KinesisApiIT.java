@@ -295,7 +295,7 @@ class KinesisApiIT {
     kinesis.increaseStreamRetentionPeriod(b -> b.streamARN(arn("s")).retentionPeriodHours(48));
     assertThat(kinesis.describeStreamSummary(b -> b.streamName("s")).streamDescriptionSummary()
         .retentionPeriodHours()).isEqualTo(48);
-    kinesis.decreaseStreamRetentionPeriod(b -> b.streamName("s").retentionPeriodHours(36));
+    kinesis.decreaseStreamRetentionPeriod(b -> b.streamARN(arn("s")).retentionPeriodHours(36));
     assertThat(kinesis.describeStream(b -> b.streamName("s")).streamDescription()
         .retentionPeriodHours()).isEqualTo(36);
     assertThatThrownBy(() -> kinesis.decreaseStreamRetentionPeriod(b -> b.streamName("s").retentionPeriodHours(12)))
@@ -311,7 +311,7 @@ class KinesisApiIT {
     assertThat(kinesis.describeStreamSummary(b -> b.streamName("s")).streamDescriptionSummary()
         .enhancedMonitoring()).flatExtracting(EnhancedMetrics::shardLevelMetrics)
         .containsExactlyInAnyOrder(MetricsName.INCOMING_BYTES, MetricsName.OUTGOING_RECORDS);
-    var disabled = kinesis.disableEnhancedMonitoring(b -> b.streamName("s")
+    var disabled = kinesis.disableEnhancedMonitoring(b -> b.streamARN(arn("s"))
         .shardLevelMetrics(MetricsName.INCOMING_BYTES));
     assertThat(disabled.currentShardLevelMetrics())
         .containsExactlyInAnyOrder(MetricsName.INCOMING_BYTES, MetricsName.OUTGOING_RECORDS);
@@ -673,6 +673,24 @@ class KinesisApiIT {
     assertThatThrownBy(() -> kinesis.registerStreamConsumer(b -> b.streamARN(arn("s")).consumerName("my consumer")))
         .isInstanceOfSatisfying(ValidationException.class, e -> assertError(e, 400, "ValidationException"))
         .hasMessageContaining("consumerName");
+    assertThatThrownBy(() -> kinesis.putRecord(b -> b.streamName("s").partitionKey("k").explicitHashKey("x1")
+        .data(utf8("x"))))
+        .isInstanceOfSatisfying(ValidationException.class, e -> assertError(e, 400, "ValidationException"))
+        .hasMessageContaining("explicitHashKey");
+    String overMaxHashKey = BigInteger.TWO.pow(128).toString();
+    assertThatThrownBy(() -> kinesis.putRecords(b -> b.streamName("s").records(PutRecordsRequestEntry.builder()
+        .partitionKey("k").explicitHashKey(overMaxHashKey).data(utf8("x")).build())))
+        .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertError(e, 400, "InvalidArgumentException"))
+        .hasMessageContaining(overMaxHashKey);
+    SdkBytes tooBig = SdkBytes.fromByteArray(new byte[(1 << 20) + 1]);
+    assertThatThrownBy(() -> kinesis.putRecord(b -> b.streamName("s").partitionKey("k").data(tooBig)))
+        .isInstanceOfSatisfying(ValidationException.class, e -> assertError(e, 400, "ValidationException"))
+        .hasMessageContaining("data");
+    String anyIterator = kinesis.getShardIterator(b -> b.streamName("s").shardId(shardId(0))
+        .shardIteratorType(ShardIteratorType.LATEST)).shardIterator();
+    assertThatThrownBy(() -> kinesis.getRecords(b -> b.shardIterator(anyIterator).limit(0)))
+        .isInstanceOfSatisfying(ValidationException.class, e -> assertError(e, 400, "ValidationException"))
+        .hasMessageContaining("limit");
 
     String iterator = kinesis.getShardIterator(b -> b.streamName("s").shardId(shardId(0))
         .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
