@@ -5,18 +5,22 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock that tests move by hand, so time-based behaviour is tested without sleeping. */
+/**
+ * A clock that tests move by hand, so time-based behaviour is tested without sleeping. It keeps
+ * nanoseconds (the throttle's buckets refill per nanosecond) and is safe to read from the store's
+ * background threads while a test moves it.
+ */
 final class MutableClock extends Clock {
-  private final AtomicLong millis;
+  private final AtomicReference<Instant> now;
 
   MutableClock(Instant start) {
-    this.millis = new AtomicLong(start.toEpochMilli());
+    this.now = new AtomicReference<>(start);
   }
 
   void advance(Duration duration) {
-    millis.addAndGet(duration.toMillis());
+    now.updateAndGet(instant -> instant.plus(duration));
   }
 
   @Override
@@ -31,11 +35,11 @@ final class MutableClock extends Clock {
 
   @Override
   public long millis() {
-    return millis.get();
+    return now.get().toEpochMilli();
   }
 
   @Override
   public Instant instant() {
-    return Instant.ofEpochMilli(millis.get());
+    return now.get();
   }
 }
