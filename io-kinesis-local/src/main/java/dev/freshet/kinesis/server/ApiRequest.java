@@ -7,6 +7,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -73,6 +74,7 @@ final class ApiRequest {
   String string(String name, int minLength, int maxLength) {
     String value = string(name);
     checkLength(name, value, minLength, maxLength);
+    checkPattern(name, value);
     return value;
   }
 
@@ -80,8 +82,34 @@ final class ApiRequest {
     String value = optString(name);
     if (value != null) {
       checkLength(name, value, minLength, maxLength);
+      checkPattern(name, value);
     }
     return value;
+  }
+
+  /**
+   * The API model's patterns for names and ARNs, by member name. Without them a name the service
+   * refuses ({@code "my stream"}) reached the store and came back as ResourceNotFoundException, so
+   * a client learnt the wrong thing about its request.
+   */
+  private static final Map<String, Pattern> PATTERNS = Map.of(
+      "StreamName", Pattern.compile("[a-zA-Z0-9_.-]+"),
+      "ExclusiveStartStreamName", Pattern.compile("[a-zA-Z0-9_.-]+"),
+      "ConsumerName", Pattern.compile("[a-zA-Z0-9_.-]+"),
+      "ShardId", Pattern.compile("[a-zA-Z0-9_.-]+"),
+      "ExclusiveStartShardId", Pattern.compile("[a-zA-Z0-9_.-]+"),
+      "StreamARN", Pattern.compile("arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+"),
+      "ConsumerARN", Pattern.compile(
+          "^(arn):aws.*:kinesis:.*:\\d{12}:.*stream\\/[a-zA-Z0-9_.-]+\\/consumer\\/[a-zA-Z0-9_.-]+:[0-9]+"),
+      "ResourceARN", Pattern.compile("arn:aws.*:kinesis:.*:\\d{12}:.*stream\\/\\S+"));
+
+  private static void checkPattern(String name, String value) {
+    Pattern pattern = PATTERNS.get(name);
+    if (pattern != null && !pattern.matcher(value).matches()) {
+      throw ApiException.validation(String.format("1 validation error detected: Value '%s' at '%s' "
+          + "failed to satisfy constraint: Member must satisfy regular expression pattern: %s",
+          abbreviate(value), lowerFirst(name), pattern.pattern()));
+    }
   }
 
   private static void checkLength(String name, String value, int min, int max) {
