@@ -408,9 +408,101 @@ class SubscribeToShardIT {
     assertThat(counter(metrics(), "freshet_subscriptions_started_total{protocol=\"HTTP/1.1\"}")).isEqualTo(1);
   }
 
-  private HttpRequest subscribeRequest(String consumerArn, String type) {
-    String body = "{\"ConsumerARN\":\"" + consumerArn + "\",\"ShardId\":\"" + SHARD
+  @Test
+  void aClientThatStopsReadingStopsTheStoreInsteadOfGrowingTheServersBuffer() throws Exception {
+    start();
+    String consumer = streamWithConsumer("slow");
+    byte[] request = ("POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-amz-json-1.1\r\n"
+        + "X-Amz-Target: Kinesis_20131202.SubscribeToShard\r\nContent-Length: %d\r\n\r\n%s").formatted(
+            subscribeBody(consumer, "TRIM_HORIZON").length(), subscribeBody(consumer, "TRIM_HORIZON"))
+        .getBytes(StandardCharsets.UTF_8);
+    int records = 128;
+    byte[] payload = new byte[512 << 10];
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.setReceiveBufferSize(64 << 10);
+      socket.connect(server.address());
+      socket.getOutputStream().write(request);
+      socket.getOutputStream().flush();
+      for (int i = 0; i < records; i++) {
+        payload[0] = (byte) i;
+        store.putRecord("slow", dev.freshet.sdk.stream.PutRecordsEntry.of("k", payload), null);
+      }
+      long written = records * (long) payload.length;
+
+      // Nothing is read from the socket yet: the store must stop once the socket buffers are full.
+      long readByStore = awaitStable(() -> store.metrics("slow").shards().get(SHARD).outgoingBytes());
+      System.out.printf("subscribe.backpressure: %d of %d bytes read from the store while the client read nothing%n",
+          readByStore, written);
+      assertThat(readByStore).isLessThan(written / 2);
+
+      // Reading resumes the stream: every record arrives, once, in order.
+      java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(socket.getInputStream()));
+      String status = readLine(in);
+      assertThat(status).startsWith("HTTP/1.1 200");
+      while (!readLine(in).isEmpty()) {
+        // Response headers; the status line was enough.
+      }
+      EventStreamDecoder decoder = new EventStreamDecoder();
+      List<Integer> firstBytes = new ArrayList<>();
+      while (firstBytes.size() < records) {
+        int size = Integer.parseInt(readLine(in).trim(), 16);
+        byte[] chunk = new byte[size];
+        in.readFully(chunk);
+        readLine(in);
+        for (EventStreamDecoder.Frame frame : decoder.feed(chunk)) {
+          if ("SubscribeToShardEvent".equals(frame.header(":event-type"))) {
+            for (JsonNode record : new ObjectMapper().readTree(frame.payload()).path("Records")) {
+              firstBytes.add((int) Base64.getDecoder().decode(record.path("Data").asText())[0]);
+            }
+          }
+        }
+      }
+      List<Integer> expected = new ArrayList<>();
+      for (int i = 0; i < records; i++) {
+        expected.add(i);
+      }
+      assertThat(firstBytes).isEqualTo(expected);
+    }
+    awaitNoActiveSubscriptions();
+  }
+
+  private static String readLine(java.io.DataInputStream in) throws IOException {
+    StringBuilder line = new StringBuilder();
+    int c;
+    while ((c = in.read()) != '\n') {
+      if (c < 0) {
+        throw new java.io.EOFException("the response ended inside a line");
+      }
+      if (c != '\r') {
+        line.append((char) c);
+      }
+    }
+    return line.toString();
+  }
+
+  /** Polls {@code value} until it has not changed for a second; returns it. */
+  private static long awaitStable(java.util.function.LongSupplier value) throws InterruptedException {
+    long last = value.getAsLong();
+    long stableSince = System.nanoTime();
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() - stableSince < TimeUnit.SECONDS.toNanos(1) && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      long now = value.getAsLong();
+      if (now != last) {
+        last = now;
+        stableSince = System.nanoTime();
+      }
+    }
+    return last;
+  }
+
+  private static String subscribeBody(String consumerArn, String type) {
+    return "{\"ConsumerARN\":\"" + consumerArn + "\",\"ShardId\":\"" + SHARD
         + "\",\"StartingPosition\":{\"Type\":\"" + type + "\"}}";
+  }
+
+  private HttpRequest subscribeRequest(String consumerArn, String type) {
+    String body = subscribeBody(consumerArn, type);
     return HttpRequest.newBuilder(server.endpoint())
         .header("Content-Type", "application/x-amz-json-1.1")
         .header("X-Amz-Target", "Kinesis_20131202.SubscribeToShard")
