@@ -7,16 +7,19 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A clock that tests move by hand, so time-based behaviour is tested without sleeping. */
+/**
+ * A clock that tests move by hand, so time-based behaviour is tested without sleeping. It keeps
+ * nanoseconds, because the throttle's token buckets refill per nanosecond.
+ */
 final class MutableClock extends Clock {
-  private final AtomicLong millis;
+  private final AtomicLong nanos;
 
   MutableClock(Instant start) {
-    this.millis = new AtomicLong(start.toEpochMilli());
+    this.nanos = new AtomicLong(start.getEpochSecond() * 1_000_000_000L + start.getNano());
   }
 
   void advance(Duration duration) {
-    millis.addAndGet(duration.toMillis());
+    nanos.addAndGet(duration.toNanos());
   }
 
   @Override
@@ -31,11 +34,12 @@ final class MutableClock extends Clock {
 
   @Override
   public long millis() {
-    return millis.get();
+    return Math.floorDiv(nanos.get(), 1_000_000L);
   }
 
   @Override
   public Instant instant() {
-    return Instant.ofEpochMilli(millis.get());
+    long now = nanos.get();
+    return Instant.ofEpochSecond(Math.floorDiv(now, 1_000_000_000L), Math.floorMod(now, 1_000_000_000L));
   }
 }
