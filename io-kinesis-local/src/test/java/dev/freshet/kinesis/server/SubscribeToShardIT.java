@@ -315,6 +315,18 @@ class SubscribeToShardIT {
   }
 
   @Test
+  void deregisteringTheConsumerEndsItsSubscriptionWithResourceNotFound() throws Exception {
+    start();
+    String consumer = streamWithConsumer("deregistered");
+    Subscription subscription = new Subscription(consumer, StartingPosition.builder().type(ShardIteratorType.LATEST).build());
+
+    kinesis.deregisterStreamConsumer(b -> b.consumerARN(consumer)).join();
+
+    assertThat(subscription.failure()).isInstanceOf(ResourceNotFoundException.class).hasMessageContaining("deregistered");
+    awaitNoActiveSubscriptions();
+  }
+
+  @Test
   void theLifetimeEndsTheStreamCleanlyAndTheConsumerResumes() throws Exception {
     start(Duration.ofSeconds(3), true);
     String consumer = streamWithConsumer("expiring");
