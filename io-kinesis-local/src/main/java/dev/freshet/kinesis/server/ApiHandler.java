@@ -32,11 +32,13 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   static final String TARGET_PREFIX = "Kinesis_20131202.";
 
   private final Operations operations;
+  private final SubscribeToShardHandler subscriptions;
   private final ServerMetrics metrics;
   private final ExecutorService workers;
 
   ApiHandler(StreamClient client, ServerMetrics metrics, ExecutorService workers) {
     this.operations = new Operations(client);
+    this.subscriptions = new SubscribeToShardHandler(client, metrics);
     this.metrics = metrics;
     this.workers = workers;
   }
@@ -69,6 +71,10 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     String target = request.headers().get("X-Amz-Target");
     String name = target != null && target.startsWith(TARGET_PREFIX) ? target.substring(TARGET_PREFIX.length()) : null;
+    if (SubscribeToShardHandler.OPERATION.equals(name)) {
+      subscribe(ctx, format, ByteBufUtil.getBytes(request.content()), keepAlive);
+      return;
+    }
     Operations.Operation operation = name == null ? null : operations.get(name);
     if (operation == null) {
       send(ctx, Responses.error(ctx.alloc(), 400, "UnknownOperationException",
@@ -79,6 +85,16 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     byte[] body = ByteBufUtil.getBytes(request.content());
     try {
       workers.execute(() -> send(ctx, execute(ctx, name, operation, format, body), keepAlive));
+    } catch (RejectedExecutionException e) {
+      send(ctx, Responses.error(ctx.alloc(), 503, "ServiceUnavailableException",
+          "The server is shutting down", format), false);
+    }
+  }
+
+  /** SubscribeToShard answers with a stream of events rather than one body. */
+  private void subscribe(ChannelHandlerContext ctx, WireFormat format, byte[] body, boolean keepAlive) {
+    try {
+      workers.execute(() -> subscriptions.subscribe(ctx, format, body, keepAlive));
     } catch (RejectedExecutionException e) {
       send(ctx, Responses.error(ctx.alloc(), 503, "ServiceUnavailableException",
           "The server is shutting down", format), false);

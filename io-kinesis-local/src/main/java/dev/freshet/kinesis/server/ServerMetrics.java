@@ -24,6 +24,7 @@ final class ServerMetrics {
   private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> requestNanos = new ConcurrentHashMap<>();
   final AtomicInteger activeSubscriptions = new AtomicInteger();
+  private final Map<String, LongAdder> subscriptionsByProtocol = new ConcurrentHashMap<>();
 
   ServerMetrics(StreamClient client) {
     this.client = client;
@@ -32,6 +33,11 @@ final class ServerMetrics {
   void recordRequest(String operation, int status, long nanos) {
     requests.computeIfAbsent(operation + '\u0000' + status, k -> new LongAdder()).increment();
     requestNanos.computeIfAbsent(operation, k -> new LongAdder()).add(nanos);
+  }
+
+  /** A SubscribeToShard stream began over {@code protocol} (HTTP/1.1 or HTTP/2). */
+  void recordSubscription(String protocol) {
+    subscriptionsByProtocol.computeIfAbsent(protocol, k -> new LongAdder()).increment();
   }
 
   String render() {
@@ -48,6 +54,10 @@ final class ServerMetrics {
             .append(nanos.sum() / 1e9).append('\n'));
     header(out, "freshet_subscriptions", "gauge", "Active SubscribeToShard subscriptions.");
     out.append("freshet_subscriptions ").append(activeSubscriptions.get()).append('\n');
+    header(out, "freshet_subscriptions_started_total", "counter", "SubscribeToShard streams begun, by HTTP protocol.");
+    new TreeMap<>(subscriptionsByProtocol).forEach((protocol, count) ->
+        out.append("freshet_subscriptions_started_total{protocol=\"").append(escape(protocol)).append("\"} ")
+            .append(count.sum()).append('\n'));
 
     List<StreamMetrics> streams = streamMetrics();
     shardFamily(out, streams, "freshet_incoming_records_total", "counter", "Records written, per shard.", ShardMetrics::incomingRecords);
