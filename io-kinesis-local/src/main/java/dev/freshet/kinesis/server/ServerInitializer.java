@@ -83,6 +83,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
 
   /** What serves a whole request: the signature check when keys are configured, then the API. */
   private void addRequestHandlers(ChannelPipeline pipeline) {
+    pipeline.addLast(MalformedHttpGuard.INSTANCE);
     if (signatureCheck != null) {
       pipeline.addLast(signatureCheck);
     }
@@ -113,6 +114,23 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     LimitedAggregator(int maxBytes) {
       super(maxBytes);
       this.maxBytes = maxBytes;
+    }
+
+    /**
+     * No 100 Continue for a body over the limit: Netty's own answer would be a bare 413 without
+     * the service's error body, so let {@link #handleOversizedMessage} answer instead.
+     */
+    @Override
+    protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+      try {
+        if (HttpUtil.is100ContinueExpected(start) && HttpUtil.getContentLength(start, -1L) > maxContentLength) {
+          return null;
+        }
+      } catch (NumberFormatException e) {
+        // A Content-Length that is not a number fails decoding; MalformedHttpGuard answers it.
+        return null;
+      }
+      return super.newContinueResponse(start, maxContentLength, pipeline);
     }
 
     @Override
