@@ -11,6 +11,9 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -30,8 +33,10 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Speaks JSON 1.1 and CBOR 1.1 bodies over HTTP/1.1 and cleartext HTTP/2, with the service's
- * operation names, members and error shapes. {@code GET /health} answers when it is up; {@code GET
+ * <p>Speaks JSON 1.1 and CBOR 1.1 bodies over HTTP/1.1 and HTTP/2 (cleartext, or TLS with ALPN
+ * when {@link ServerConfig#tls()} is set), with the service's operation names, members and error
+ * shapes. With {@link ServerConfig#credentials()}, API requests must carry an AWS Signature
+ * Version 4 by one of those keys. {@code GET /health} answers when it is up; {@code GET
  * /metrics} shows counters in the Prometheus text format. Closing it stops accepting, lets requests
  * in progress finish, and leaves the store open (its owner closes it).
  */
@@ -44,6 +49,7 @@ public final class KinesisServer implements AutoCloseable {
   private final ExecutorService workers;
   private final Channel channel;
   private final InetSocketAddress address;
+  private final List<X509Certificate> certificates;
 
   private KinesisServer(ServerConfig config, StreamClient client) throws InterruptedException {
     this.config = config;
@@ -58,13 +64,17 @@ public final class KinesisServer implements AutoCloseable {
     this.io = new NioEventLoopGroup();
     ServerMetrics metrics = new ServerMetrics(client);
     ApiHandler api = new ApiHandler(client, metrics, workers);
+    TlsContexts.Tls tls = config.tls().map(TlsContexts::build).orElse(null);
+    this.certificates = tls == null ? List.of() : tls.chain;
+    SignatureCheck signatureCheck = config.credentials().isEmpty() ? null
+        : new SignatureCheck(new SignatureVerifier(config.credentials(), Clock.systemUTC()));
     try {
       this.channel = new ServerBootstrap()
           .group(boss, io)
           .channel(NioServerSocketChannel.class)
           .option(ChannelOption.SO_BACKLOG, 1024)
           .childOption(ChannelOption.TCP_NODELAY, true)
-          .childHandler(new ServerInitializer(config, api))
+          .childHandler(new ServerInitializer(config, api, tls == null ? null : tls.context, signatureCheck))
           .bind(config.host(), config.port())
           .sync()
           .channel();
@@ -94,10 +104,18 @@ public final class KinesisServer implements AutoCloseable {
     return address;
   }
 
-  /** The endpoint URL for clients, such as {@code http://127.0.0.1:4567}. */
+  /** The endpoint URL for clients, such as {@code http://127.0.0.1:4567} ({@code https://} with TLS). */
   public URI endpoint() {
     String host = address.getAddress().isAnyLocalAddress() ? "127.0.0.1" : address.getHostString();
-    return URI.create("http://" + host + ":" + address.getPort());
+    return URI.create((config.tls().isPresent() ? "https://" : "http://") + host + ":" + address.getPort());
+  }
+
+  /**
+   * The certificate chain the server presents with TLS (leaf first), for clients to trust a
+   * generated self-signed one; empty without TLS.
+   */
+  public List<X509Certificate> certificates() {
+    return certificates;
   }
 
   public ServerConfig config() {

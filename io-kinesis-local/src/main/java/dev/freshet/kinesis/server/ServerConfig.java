@@ -3,6 +3,7 @@ package dev.freshet.kinesis.server;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.auto.value.AutoValue;
+import java.util.Optional;
 
 /**
  * How a {@link KinesisServer} listens: address, limits and worker threads.
@@ -19,7 +20,8 @@ public abstract class ServerConfig {
         .setHost("127.0.0.1")
         .setPort(4567)
         .setMaxRequestBytes(10 << 20)
-        .setWorkerThreads(32);
+        .setWorkerThreads(32)
+        .setCredentials(ServerCredentials.none());
   }
 
   /** The address to listen on; default 127.0.0.1 (loopback only). */
@@ -40,6 +42,18 @@ public abstract class ServerConfig {
    */
   public abstract int workerThreads();
 
+  /**
+   * The access keys whose AWS Signature Version 4 the server requires on every API request ({@code
+   * GET /health} excepted). Default none: authentication is off, as suits local use.
+   */
+  public abstract ServerCredentials credentials();
+
+  /**
+   * TLS for the listener (keystore or self-signed), with HTTP/2 and HTTP/1.1 chosen by ALPN; the
+   * endpoint is then {@code https://}. Default empty: cleartext HTTP/1.1 and HTTP/2.
+   */
+  public abstract Optional<ServerTls> tls();
+
   public abstract Builder toBuilder();
 
   /** Builder for {@link ServerConfig}. */
@@ -52,6 +66,12 @@ public abstract class ServerConfig {
     public abstract Builder setMaxRequestBytes(int value);
 
     public abstract Builder setWorkerThreads(int value);
+
+    public abstract Builder setCredentials(ServerCredentials value);
+
+    public abstract Builder setTls(ServerTls value);
+
+    public abstract Builder setTls(Optional<ServerTls> value);
 
     abstract ServerConfig autoBuild();
 

@@ -22,11 +22,14 @@ import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.AsciiString;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The connection pipeline: HTTP/1.1, and HTTP/2 in cleartext either with prior knowledge (as the
- * AWS SDK's Netty client speaks it to an http:// endpoint) or by upgrade. Each HTTP/2 stream gets a
+ * AWS SDK's Netty client speaks it to an http:// endpoint) or by upgrade; with TLS, HTTP/2 or
+ * HTTP/1.1 as ALPN settles it. Each HTTP/2 stream gets a
  * child channel that turns frames back into HTTP messages, so one {@link ApiHandler} serves both.
  * Request bodies are aggregated up to the configured limit; a larger one is refused from its
  * Content-Length, in the service's error shape, before it is read.
@@ -34,15 +37,24 @@ import io.netty.util.AsciiString;
 final class ServerInitializer extends ChannelInitializer<SocketChannel> {
   private final ServerConfig config;
   private final ChannelHandler api;
+  private final @Nullable SslContext tls;
+  private final @Nullable ChannelHandler signatureCheck;
 
-  ServerInitializer(ServerConfig config, ChannelHandler api) {
+  ServerInitializer(ServerConfig config, ChannelHandler api, @Nullable SslContext tls,
+      @Nullable ChannelHandler signatureCheck) {
     this.config = config;
     this.api = api;
+    this.tls = tls;
+    this.signatureCheck = signatureCheck;
   }
 
   @Override
   protected void initChannel(SocketChannel channel) {
     ChannelPipeline pipeline = channel.pipeline();
+    if (tls != null) {
+      pipeline.addLast(tls.newHandler(channel.alloc()), new AlpnNegotiation(this));
+      return;
+    }
     HttpServerCodec http1 = new HttpServerCodec();
     HttpServerUpgradeHandler.UpgradeCodecFactory upgrades = protocol ->
         AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
@@ -55,6 +67,26 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
       }
     }));
     pipeline.addLast(new LimitedAggregator(config.maxRequestBytes()));
+    addRequestHandlers(pipeline);
+  }
+
+  /** HTTP/1.1 on a connection whose protocol is settled (TLS with ALPN). */
+  void configureHttp1(ChannelPipeline pipeline) {
+    pipeline.addLast(new HttpServerCodec(), new LimitedAggregator(config.maxRequestBytes()));
+    addRequestHandlers(pipeline);
+  }
+
+  /** HTTP/2 on a connection whose protocol is settled (TLS with ALPN). */
+  void configureHttp2(ChannelPipeline pipeline) {
+    pipeline.addLast(http2FrameCodec(), http2Multiplexer());
+  }
+
+  /** What serves a whole request: the signature check when keys are configured, then the API. */
+  private void addRequestHandlers(ChannelPipeline pipeline) {
+    pipeline.addLast(MalformedHttpGuard.INSTANCE);
+    if (signatureCheck != null) {
+      pipeline.addLast(signatureCheck);
+    }
     pipeline.addLast(api);
   }
 
@@ -70,7 +102,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
       protected void initChannel(Http2StreamChannel stream) {
         stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true));
         stream.pipeline().addLast(new LimitedAggregator(config.maxRequestBytes()));
-        stream.pipeline().addLast(api);
+        addRequestHandlers(stream.pipeline());
       }
     });
   }
@@ -82,6 +114,23 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     LimitedAggregator(int maxBytes) {
       super(maxBytes);
       this.maxBytes = maxBytes;
+    }
+
+    /**
+     * No 100 Continue for a body over the limit: Netty's own answer would be a bare 413 without
+     * the service's error body, so let {@link #handleOversizedMessage} answer instead.
+     */
+    @Override
+    protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+      try {
+        if (HttpUtil.is100ContinueExpected(start) && HttpUtil.getContentLength(start, -1L) > maxContentLength) {
+          return null;
+        }
+      } catch (NumberFormatException e) {
+        // A Content-Length that is not a number fails decoding; MalformedHttpGuard answers it.
+        return null;
+      }
+      return super.newContinueResponse(start, maxContentLength, pipeline);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.freshet.kinesis.server;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,8 +19,11 @@ import org.jspecify.annotations.Nullable;
  * strings and timestamps as epoch milliseconds under CBOR tag 1, as the AWS SDKs write them.
  */
 enum WireFormat {
-  JSON("application/x-amz-json-1.1",
-      new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)),
+  // Trailing tokens fail: a body is exactly one value, so "{...} }" or "{...}{...}" is malformed
+  // rather than silently cut to its first value. CBOR checks this by byte offset in parse().
+  JSON("application/x-amz-json-1.1", new ObjectMapper()
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)),
   CBOR("application/x-amz-cbor-1.1", new ObjectMapper(new CBORFactory()));
 
   private final String contentType;
@@ -64,7 +68,33 @@ enum WireFormat {
     if (body.length == 0) {
       return mapper.createObjectNode();
     }
-    return mapper.readTree(body);
+    if (this == JSON) {
+      checkUtf8(body);
+      return mapper.readTree(body);
+    }
+    // Jackson's CBOR parser reads a stray break or a dangling tag after the value as the end of
+    // input, so FAIL_ON_TRAILING_TOKENS cannot see them; instead the value must end where the body does.
+    try (com.fasterxml.jackson.core.JsonParser parser = mapper.createParser(body)) {
+      JsonNode node = mapper.readTree(parser);
+      long end = parser.currentLocation().getByteOffset();
+      if (node == null || end != body.length) {
+        throw new IOException("the CBOR value ends at byte " + end + " of " + body.length);
+      }
+      return node;
+    }
+  }
+
+  /**
+   * Jackson's decoder lets overlong forms such as C0 AF through as the characters they spell; the
+   * JDK's is strict, so a body that is not UTF-8 is refused before it is parsed.
+   */
+  private static void checkUtf8(byte[] body) throws IOException {
+    java.nio.ByteBuffer input = java.nio.ByteBuffer.wrap(body);
+    java.nio.charset.CoderResult result = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+        .decode(input, java.nio.CharBuffer.allocate(body.length), true);
+    if (result.isError()) {
+      throw new IOException("invalid UTF-8 at byte " + input.position());
+    }
   }
 
   /** Writes a timestamp in this format's way into {@code node} under {@code field}. */
@@ -97,7 +127,14 @@ enum WireFormat {
       return Instant.ofEpochMilli(
           node.decimalValue().movePointRight(3).setScale(0, java.math.RoundingMode.FLOOR).longValueExact());
     }
-    return Instant.ofEpochMilli(node.longValue());
+    // longValue() would wrap a bignum or saturate a non-finite float into a plausible instant.
+    if (node.isIntegralNumber()) {
+      if (!node.canConvertToLong()) {
+        throw new IllegalArgumentException("timestamp out of range");
+      }
+      return Instant.ofEpochMilli(node.longValue());
+    }
+    return Instant.ofEpochMilli(node.decimalValue().setScale(0, java.math.RoundingMode.FLOOR).longValueExact());
   }
 
   void write(JsonNode node, OutputStream out) throws IOException {
