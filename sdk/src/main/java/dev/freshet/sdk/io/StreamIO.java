@@ -113,6 +113,8 @@ public final class StreamIO {
 
     abstract boolean deaggregate();
 
+    abstract org.joda.time.@Nullable Instant stopReadingAt();
+
     abstract Builder toBuilder();
 
     @AutoValue.Builder
@@ -140,6 +142,8 @@ public final class StreamIO {
       abstract Builder setThrottlingBackoffMax(Duration value);
 
       abstract Builder setDeaggregate(boolean value);
+
+      abstract Builder setStopReadingAt(org.joda.time.@Nullable Instant value);
 
       abstract Read build();
     }
@@ -190,7 +194,11 @@ public final class StreamIO {
       return toBuilder().setConsumerName(consumerName).build();
     }
 
-    /** Stops after this many records, making the read bounded. At least 1; default unbounded. */
+    /**
+     * Stops after this many records, making the read bounded. At least 1; default unbounded. A
+     * count-bounded read uses one split over all shards, so the count is exact however the records
+     * are spread over the shards.
+     */
     public Read withMaxNumRecords(long maxNumRecords) {
       checkArgument(maxNumRecords >= 1, "maxNumRecords must be at least 1, but was: %s", maxNumRecords);
       return toBuilder().setMaxNumRecords(maxNumRecords).build();
@@ -237,6 +245,17 @@ public final class StreamIO {
       return toBuilder().setDeaggregate(deaggregate).build();
     }
 
+    /**
+     * Stops reading when the reader's clock reaches {@code stopAt}: no record is read after it, and
+     * the source then reports its watermark at the end of time, which closes every window and lets a
+     * streaming pipeline finish by itself — on any runner, with windows firing live until then. For
+     * demos, tests and replays of a time range; default: read forever.
+     */
+    public Read withStopReadingAt(org.joda.time.Instant stopAt) {
+      checkNotNull(stopAt, "stopAt");
+      return toBuilder().setStopReadingAt(stopAt).build();
+    }
+
     Duration effectivePollInterval() {
       Duration interval = pollInterval();
       if (interval != null) {
@@ -256,8 +275,11 @@ public final class StreamIO {
       if (maxNumRecords() == Long.MAX_VALUE && maxReadTime() == null) {
         return input.apply(unbounded);
       }
+      // Beam's bounded wrapper divides maxNumRecords evenly between the source's splits, and a split
+      // whose shards hold fewer records would then wait forever; one split over all shards makes
+      // the count exact.
       org.apache.beam.sdk.io.BoundedReadFromUnboundedSource<StreamRecord> bounded =
-          unbounded.withMaxNumRecords(maxNumRecords());
+          org.apache.beam.sdk.io.Read.from(new StreamSource(this, null, true)).withMaxNumRecords(maxNumRecords());
       if (maxReadTime() != null) {
         bounded = bounded.withMaxReadTime(maxReadTime());
       }

@@ -222,8 +222,16 @@ final class StreamReader extends UnboundedSource.UnboundedReader<StreamRecord> {
     throw new IOException("consumer " + name + " of stream " + spec.streamName() + " did not become ACTIVE in 60 s");
   }
 
+  private boolean stopped() {
+    org.joda.time.Instant stopAt = spec.stopReadingAt();
+    return stopAt != null && System.currentTimeMillis() >= stopAt.getMillis();
+  }
+
   @Override
   public boolean advance() throws IOException {
+    if (stopped()) {
+      return false;
+    }
     if (takeBuffered()) {
       return true;
     }
@@ -373,7 +381,7 @@ final class StreamReader extends UnboundedSource.UnboundedReader<StreamRecord> {
     if (spec.watermarkPolicy().kind() == WatermarkPolicy.Kind.PROCESSING_TIME) {
       return new Instant(now);
     }
-    if (active.isEmpty() && pending.isEmpty()) {
+    if ((active.isEmpty() && pending.isEmpty()) || stopped()) {
       return BoundedWindow.TIMESTAMP_MAX_VALUE;
     }
     long idleNanos = TimeUnit.MILLISECONDS.toNanos(spec.watermarkPolicy().idleThreshold().getMillis());

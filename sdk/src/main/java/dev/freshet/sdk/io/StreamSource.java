@@ -26,10 +26,16 @@ final class StreamSource extends UnboundedSource<StreamRecord, StreamCheckpointM
 
   private final StreamIO.Read spec;
   private final @Nullable StreamCheckpointMark initial;
+  private final boolean singleSplit;
 
   StreamSource(StreamIO.Read spec, @Nullable StreamCheckpointMark initial) {
+    this(spec, initial, false);
+  }
+
+  StreamSource(StreamIO.Read spec, @Nullable StreamCheckpointMark initial, boolean singleSplit) {
     this.spec = spec;
     this.initial = initial;
+    this.singleSplit = singleSplit;
   }
 
   StreamIO.Read spec() {
@@ -40,7 +46,7 @@ final class StreamSource extends UnboundedSource<StreamRecord, StreamCheckpointM
   public List<StreamSource> split(int desiredNumSplits, PipelineOptions options) {
     StreamCheckpointMark whole = initial != null ? initial : initialMark();
     List<StreamSource> splits = new ArrayList<>();
-    for (StreamCheckpointMark mark : whole.split(Math.max(1, desiredNumSplits))) {
+    for (StreamCheckpointMark mark : whole.split(singleSplit ? 1 : Math.max(1, desiredNumSplits))) {
       splits.add(new StreamSource(spec, mark));
     }
     return splits;
