@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The local cluster end to end, through the {@code freshet flink} commands: start a JobManager and
  * a TaskManager, see the slots, run a batch job submitted as the job jar, see a streaming job in
- * the web UI (headless Chromium), cancel it, stop the cluster, and find no process left.
+ * the web UI (headless Chromium), stop it with a savepoint, resume it from there, cancel it, stop
+ * the cluster, and find no process left.
  *
  * <p>The jobs use only Beam's own transforms: the cluster gets nothing but the job jar, which
  * holds Beam and the examples, not this test's classes.
@@ -88,13 +89,26 @@ class FlinkClusterIT {
     String page = chromiumDom("http://localhost:" + restPort + "/#/job/running");
     assertThat(page).contains("freshet-it-sequence").contains("RUNNING");
 
-    Cli.Result cancel = cli.run("flink", "cancel", jobId);
+    began = System.nanoTime();
+    Cli.Result savepoint = cli.run("flink", "cancel", jobId, "--savepoint");
+    assertThat(savepoint.exitCode()).as(savepoint.err()).isZero();
+    String location = savepoint.out().lines()
+        .filter(line -> line.startsWith("resume with: --savepointPath="))
+        .map(line -> line.substring("resume with: --savepointPath=".length()))
+        .findFirst().orElseThrow(() -> new AssertionError(savepoint.out()));
+    assertThat(location).contains(dataDir.resolve("flink").resolve("savepoints").toString());
+    System.out.printf("stop with savepoint: %.1f s%n", (System.nanoTime() - began) / 1e9);
+
+    String resumed = startStreamingJob(restPort, "freshet-it-resumed", "--savepointPath=" + location);
+    Cli.Result cancel = cli.run("flink", "cancel", resumed);
     assertThat(cancel.exitCode()).as(cancel.err()).isZero();
     FlinkRestClient rest = FlinkCluster.find(dataDir).orElseThrow().rest();
-    await("job " + jobId + " cancelled", Duration.ofSeconds(60),
-        () -> rest.jobs().stream().anyMatch(j -> j.id().equals(jobId) && j.state().equals("CANCELED")));
+    await("job " + resumed + " cancelled", Duration.ofSeconds(60),
+        () -> rest.jobs().stream().anyMatch(j -> j.id().equals(resumed) && j.state().equals("CANCELED")));
     Cli.Result jobs = cli.run("flink", "jobs");
-    assertThat(jobs.out()).contains(jobId).contains("CANCELED").contains("freshet-it-count").contains("FINISHED");
+    assertThat(jobs.out())
+        .contains(resumed).contains("CANCELED")
+        .contains(jobId).contains("freshet-it-count").contains("FINISHED");
 
     began = System.nanoTime();
     Cli.Result stop = cli.run("flink", "stop");
@@ -108,9 +122,11 @@ class FlinkClusterIT {
     assertThat(cli.run("flink", "status").err()).contains("no Flink cluster is running");
   }
 
-  private FreshetPipelineOptions clusterOptions(int restPort, String jobName) {
-    FreshetPipelineOptions options = Runners.configure(
-        "--runner=flink", "--flinkMaster=localhost:" + restPort, "--parallelism=2");
+  private FreshetPipelineOptions clusterOptions(int restPort, String jobName, String... more) {
+    List<String> args = new java.util.ArrayList<>(
+        List.of("--runner=flink", "--flinkMaster=localhost:" + restPort, "--parallelism=2"));
+    args.addAll(List.of(more));
+    FreshetPipelineOptions options = Runners.configure(args.toArray(String[]::new));
     options.setFilesToStage(List.of(JOB_JAR.toAbsolutePath().toString()));
     options.setJobName(jobName);
     return options;
@@ -132,8 +148,8 @@ class FlinkClusterIT {
   }
 
   /** An endless job, submitted detached; returns its id once the cluster says it is RUNNING. */
-  private String startStreamingJob(int restPort, String name) {
-    FreshetPipelineOptions options = clusterOptions(restPort, name);
+  private String startStreamingJob(int restPort, String name, String... more) {
+    FreshetPipelineOptions options = clusterOptions(restPort, name, more);
     options.setAttachedMode(false);
     Pipeline pipeline = Pipeline.create(options);
     pipeline
@@ -142,9 +158,11 @@ class FlinkClusterIT {
         .apply(Combine.globally(Count.<Long>combineFn()).withoutDefaults());
     pipeline.run();
     FlinkRestClient rest = FlinkCluster.find(dataDir).orElseThrow().rest();
-    await(name + " running", Duration.ofSeconds(90),
-        () -> rest.jobs().stream().anyMatch(j -> j.name().equals(name) && j.state().equals("RUNNING")));
-    return rest.jobs().stream().filter(j -> j.name().equals(name)).findFirst().orElseThrow().id();
+    await(name + " submitted", Duration.ofSeconds(90),
+        () -> rest.jobs().stream().anyMatch(j -> j.name().equals(name)));
+    String id = rest.jobs().stream().filter(j -> j.name().equals(name)).findFirst().orElseThrow().id();
+    await(name + " running", Duration.ofSeconds(90), () -> rest.tasksRunning(id));
+    return id;
   }
 
   /** The web UI page after its scripts ran and fetched the REST API, as HTML. */

@@ -72,6 +72,24 @@ public final class FlinkRestClient {
     return result;
   }
 
+  /**
+   * Whether every task of a job has been deployed and is running (or already finished). A job is
+   * RUNNING as soon as it is scheduled, before its tasks are; a savepoint needs the tasks.
+   */
+  public boolean tasksRunning(String jobId) {
+    JsonNode job = get("/jobs/" + jobId);
+    if (!"RUNNING".equals(job.path("state").asText())) {
+      return false;
+    }
+    for (JsonNode vertex : job.path("vertices")) {
+      String status = vertex.path("status").asText();
+      if (!status.equals("RUNNING") && !status.equals("FINISHED")) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Cancels a job without a savepoint; returns once the JobManager accepted the request. */
   public void cancel(String jobId) {
     send(HttpRequest.newBuilder(base.resolve("/jobs/" + jobId + "?mode=cancel"))
