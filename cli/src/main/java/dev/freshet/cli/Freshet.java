@@ -31,6 +31,7 @@ import picocli.CommandLine.ScopeType;
       PutCommand.class,
       TailCommand.class,
       DemoCommand.class,
+      FlinkCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Freshet {

@@ -1,0 +1,172 @@
+package dev.freshet.runners.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The few calls of Flink's REST API the cluster commands need. */
+public final class FlinkRestClient {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
+  /** {@code GET /overview}. */
+  public record Overview(
+      String flinkVersion, int taskManagers, int slotsTotal, int slotsAvailable, int jobsRunning) {}
+
+  /** One entry of {@code GET /taskmanagers}. */
+  public record TaskManager(String id, int slots, int freeSlots) {}
+
+  /** One entry of {@code GET /jobs/overview}. */
+  public record Job(String id, String name, String state, long durationMillis) {}
+
+  private final URI base;
+  private final HttpClient http;
+
+  public FlinkRestClient(URI base) {
+    this.base = base;
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  public URI base() {
+    return base;
+  }
+
+  public Overview overview() {
+    JsonNode node = get("/overview");
+    return new Overview(
+        node.path("flink-version").asText(),
+        node.path("taskmanagers").asInt(),
+        node.path("slots-total").asInt(),
+        node.path("slots-available").asInt(),
+        node.path("jobs-running").asInt());
+  }
+
+  public List<TaskManager> taskManagers() {
+    List<TaskManager> result = new ArrayList<>();
+    for (JsonNode tm : get("/taskmanagers").path("taskmanagers")) {
+      result.add(
+          new TaskManager(
+              tm.path("id").asText(), tm.path("slotsNumber").asInt(), tm.path("freeSlots").asInt()));
+    }
+    return result;
+  }
+
+  public List<Job> jobs() {
+    List<Job> result = new ArrayList<>();
+    for (JsonNode job : get("/jobs/overview").path("jobs")) {
+      result.add(
+          new Job(
+              job.path("jid").asText(),
+              job.path("name").asText(),
+              job.path("state").asText(),
+              job.path("duration").asLong()));
+    }
+    return result;
+  }
+
+  /**
+   * Whether every task of a job has been deployed and is running (or already finished). A job is
+   * RUNNING as soon as it is scheduled, before its tasks are; a savepoint needs the tasks.
+   */
+  public boolean tasksRunning(String jobId) {
+    JsonNode job = get("/jobs/" + jobId);
+    if (!"RUNNING".equals(job.path("state").asText())) {
+      return false;
+    }
+    for (JsonNode vertex : job.path("vertices")) {
+      String status = vertex.path("status").asText();
+      if (!status.equals("RUNNING") && !status.equals("FINISHED")) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Cancels a job without a savepoint; returns once the JobManager accepted the request. */
+  public void cancel(String jobId) {
+    send(HttpRequest.newBuilder(base.resolve("/jobs/" + jobId + "?mode=cancel"))
+        .method("PATCH", HttpRequest.BodyPublishers.noBody()));
+  }
+
+  /**
+   * Stops a job with a savepoint in {@code targetDirectory} (Flink's stop-with-savepoint: sources
+   * stop first, so nothing is processed after the savepoint) and returns the savepoint's location
+   * once it is complete.
+   */
+  public String stopWithSavepoint(String jobId, URI targetDirectory, Duration timeout) {
+    String body;
+    try {
+      body = JSON.writeValueAsString(
+          Map.of("targetDirectory", targetDirectory.toString(), "drain", false));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    JsonNode accepted =
+        send(HttpRequest.newBuilder(base.resolve("/jobs/" + jobId + "/stop"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)));
+    String trigger = accepted.path("request-id").asText();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      JsonNode status = get("/jobs/" + jobId + "/savepoints/" + trigger);
+      if ("COMPLETED".equals(status.path("status").path("id").asText())) {
+        JsonNode operation = status.path("operation");
+        if (operation.has("failure-cause")) {
+          throw new ClusterException(
+              "the savepoint of job " + jobId + " failed: "
+                  + operation.path("failure-cause").path("stack-trace").asText().lines().findFirst().orElse(""));
+        }
+        return operation.path("location").asText();
+      }
+      if (System.nanoTime() > deadline) {
+        throw new ClusterException(
+            "the savepoint of job " + jobId + " did not complete within " + timeout.toSeconds() + " s");
+      }
+      sleep(Duration.ofMillis(250));
+    }
+  }
+
+  private JsonNode get(String path) {
+    return send(HttpRequest.newBuilder(base.resolve(path)).GET());
+  }
+
+  private JsonNode send(HttpRequest.Builder request) {
+    HttpRequest built = request.timeout(REQUEST_TIMEOUT).build();
+    HttpResponse<String> response;
+    try {
+      response = http.send(built, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new ClusterException("the Flink REST API at " + base + " did not answer: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ClusterException("interrupted while calling " + built.uri(), e);
+    }
+    if (response.statusCode() / 100 != 2) {
+      throw new ClusterException(
+          built.method() + " " + built.uri().getPath() + " failed with HTTP " + response.statusCode()
+              + ": " + response.body());
+    }
+    try {
+      return response.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(response.body());
+    } catch (IOException e) {
+      throw new ClusterException("not JSON from " + built.uri() + ": " + response.body(), e);
+    }
+  }
+
+  static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ClusterException("interrupted", e);
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** A local Flink session cluster: JobManager and TaskManager processes started from our own jars. */
+package dev.freshet.runners.cluster;
