@@ -2,8 +2,23 @@ package dev.freshet.cli;
 
 import dev.freshet.examples.clickstream.ClickEvent;
 import dev.freshet.examples.clickstream.ClickEventGenerator;
+import dev.freshet.examples.clickstream.TopPages;
+import dev.freshet.sdk.stream.StreamClients;
+import java.net.URI;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.apache.beam.runners.direct.DirectOptions;
+import org.apache.beam.runners.direct.DirectRunner;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricQueryResults;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import dev.freshet.sdk.stream.CreateStreamRequest;
-import dev.freshet.sdk.stream.GetRecordsResult;
 import dev.freshet.sdk.stream.PutRecordsEntry;
 import dev.freshet.sdk.stream.StartingPosition;
 import dev.freshet.sdk.stream.StreamClient;
@@ -11,8 +26,6 @@ import dev.freshet.sdk.stream.StreamSummary;
 import dev.freshet.sdk.stream.errors.ResourceNotFoundException;
 import java.io.PrintWriter;
 import java.time.Instant;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -25,22 +38,31 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code freshet demo}: writes synthetic click events to a {@code clickstream} stream for a while,
- * reads back what it wrote from every shard, and prints per-shard counts and throughput.
+ * {@code freshet demo}: the main job. Synthetic click events go into the {@code clickstream} stream
+ * of the embedded store for {@code --seconds} while a Beam pipeline on the Direct runner reads them
+ * with {@code StreamIO.read()}, counts views per page in 10-second event-time windows and prints
+ * each closed window's top pages live. It ends by itself and prints a summary.
  */
 @Command(
     name = "demo",
     description = {
-      "Produce synthetic click events into the 'clickstream' stream (4 shards, created if missing), "
-          + "read them back from every shard, and print counts and throughput."
+      "Produce synthetic click events into the 'clickstream' stream (4 shards, created if missing) "
+          + "while a Beam pipeline reads them, counts views per page in 10-second windows and prints "
+          + "each closed window's top pages; ends by itself and prints a summary."
     },
     mixinStandardHelpOptions = true)
 final class DemoCommand implements Callable<Integer> {
   static final String STREAM = "clickstream";
   static final int SHARDS = 4;
-  private static final int READ_PAGE = 10_000;
+  private static final int WINDOW_SECONDS = 10;
+  private static final int TOP = 5;
+  /** Margin between the planned end of production and the pipeline's stop time. */
+  private static final java.time.Duration END_MARGIN = java.time.Duration.ofSeconds(1);
 
   @Spec CommandSpec spec;
+
+  /** Windows printed while producing. */
+  private int printed;
 
   @Option(names = "--seconds", paramLabel = "S", defaultValue = "20", description = "How long to produce (default: ${DEFAULT-VALUE}).")
   int seconds;
@@ -48,9 +70,10 @@ final class DemoCommand implements Callable<Integer> {
   @Option(
       names = "--rate",
       paramLabel = "N",
-      defaultValue = "20000",
+      defaultValue = "2000",
       description = "Click events per second, 0 for as fast as the store takes them "
-          + "(default: ${DEFAULT-VALUE}; unlimited fills gigabytes of disk in a few seconds).")
+          + "(default: ${DEFAULT-VALUE}, what the Direct runner follows live on a small machine; "
+          + "the store itself takes far more).")
   int rate;
 
   @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Seed of the event generator (default: ${DEFAULT-VALUE}).")
@@ -66,19 +89,104 @@ final class DemoCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     Freshet options = Freshet.root(spec);
-    try (StreamClient client = options.openStore()) {
+    URI endpoint = StreamClients.endpointOf(options.dataDir);
+    String listener = "demo-" + UUID.randomUUID();
+    BlockingQueue<TopPages.WindowRanking> rankings = new LinkedBlockingQueue<>();
+    TopPages.listen(listener, rankings::add);
+    try (StreamClients.Lease lease = StreamClients.register(endpoint, options.openStore())) {
+      StreamClient client = lease.client();
       ensureStream(client, out);
+      Instant start = Instant.now();
+      // The pipeline reads every event that arrived before the end of production, then finishes.
+      org.joda.time.Instant stopReadingAt = new org.joda.time.Instant(
+          start.toEpochMilli() + seconds * 1000L + END_MARGIN.toMillis());
+      Pipeline pipeline = Pipeline.create(pipelineOptions());
+      TopPages.apply(pipeline, new TopPages.Settings(endpoint, STREAM, StartingPosition.atTimestamp(start),
+          org.joda.time.Duration.standardSeconds(WINDOW_SECONDS), TOP, stopReadingAt), listener);
+      PipelineResult result = pipeline.run();
+      out.printf("pipeline running on the Direct runner: views per page in %d-second event-time windows, "
+          + "the top %d printed as each window closes%n", WINDOW_SECONDS, TOP);
+      out.flush();
+
       BatchWriter writer = new BatchWriter(client, STREAM);
-      double writeSeconds = produce(writer);
+      // Production ends at a fixed time, so that everything written arrives before the stop time.
+      double writeSeconds = produce(writer, start.plusSeconds(seconds), rankings, out);
       out.printf("wrote %s click events (%s) in %.1f s: %s records/s, %s%n",
           Figures.count(writer.records()), Figures.bytes(writer.bytes()), writeSeconds,
           Figures.perSecond(writer.records(), writeSeconds),
           Figures.megabytesPerSecond(writer.bytes(), writeSeconds));
-      readBack(client, writer, out);
+      out.println("written per shard:");
+      writer.shards().forEach((shard, stats) ->
+          out.printf("  %-22s %12s%n", shard, Figures.count(stats.records)));
+      out.flush();
+
+      // The pipeline finishes once it has read every event; its last windows then close.
+      int windows = printed + awaitPipeline(result, rankings, out);
+      long read = viewsRead(result);
+      double pipelineSeconds = (System.currentTimeMillis() - start.toEpochMilli()) / 1000.0;
+      out.printf("pipeline read %s of %s click events and closed %d windows in %.1f s (%s records/s)%n",
+          Figures.count(read), Figures.count(writer.records()), windows, pipelineSeconds,
+          Figures.perSecond(read, pipelineSeconds));
+      if (read != writer.records()) {
+        throw new CliException(String.format("the pipeline read %d click events but %d were written",
+            read, writer.records()));
+      }
+    } finally {
+      TopPages.unlisten(listener);
     }
     out.printf("data folder: %s%n", options.dataDir.toAbsolutePath().normalize());
     out.flush();
     return 0;
+  }
+
+  private static PipelineOptions pipelineOptions() {
+    DirectOptions options = PipelineOptionsFactory.as(DirectOptions.class);
+    options.setRunner(DirectRunner.class);
+    options.setBlockOnRun(false);
+    // The demo's elements are immutable values; skipping the Direct runner's defensive checks
+    // keeps it fast enough to follow tens of thousands of events per second.
+    options.setEnforceImmutability(false);
+    options.setEnforceEncodability(false);
+    options.setTargetParallelism(Math.max(2, Runtime.getRuntime().availableProcessors()));
+    return options;
+  }
+
+  /** Prints rankings as they come until the pipeline ends; returns how many windows closed. */
+  private static int awaitPipeline(PipelineResult result, BlockingQueue<TopPages.WindowRanking> rankings,
+      PrintWriter out) throws InterruptedException {
+    int windows = 0;
+    while (true) {
+      PipelineResult.State state = result.waitUntilFinish(org.joda.time.Duration.millis(200));
+      windows += printRankings(rankings, out);
+      if (state != null && state.isTerminal()) {
+        windows += printRankings(rankings, out);
+        if (state != PipelineResult.State.DONE) {
+          throw new CliException("the pipeline ended " + state);
+        }
+        return windows;
+      }
+    }
+  }
+
+  private static int printRankings(BlockingQueue<TopPages.WindowRanking> rankings, PrintWriter out) {
+    int printed = 0;
+    TopPages.WindowRanking ranking;
+    while ((ranking = rankings.poll()) != null) {
+      out.println("\r" + ranking.format());
+      printed++;
+    }
+    out.flush();
+    return printed;
+  }
+
+  private static long viewsRead(PipelineResult result) {
+    MetricQueryResults metrics = result.metrics().queryMetrics(MetricsFilter.builder()
+        .addNameFilter(MetricNameFilter.named("clickstream", "views")).build());
+    long views = 0;
+    for (MetricResult<Long> counter : metrics.getCounters()) {
+      views += counter.getAttempted();
+    }
+    return views;
   }
 
   private static void ensureStream(StreamClient client, PrintWriter out) {
@@ -95,10 +203,11 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /** Writes events for {@link #seconds}, paced to {@link #rate}; returns the seconds it took. */
-  private double produce(BatchWriter writer) throws InterruptedException {
+  private double produce(BatchWriter writer, Instant end, BlockingQueue<TopPages.WindowRanking> rankings,
+      PrintWriter out) throws InterruptedException {
     ClickEventGenerator clicks = ClickEventGenerator.create(seed);
     long started = System.nanoTime();
-    long deadline = started + seconds * 1_000_000_000L;
+    long deadline = started + Math.max(0, java.time.Duration.between(Instant.now(), end).toNanos());
     long produced = 0;
     ProgressBarBuilder barBuilder = new ProgressBarBuilder()
         .setTaskName("producing")
@@ -124,6 +233,9 @@ final class DemoCommand implements Callable<Integer> {
             produced++;
           }
         }
+        if (!rankings.isEmpty()) {
+          printed += printRankings(rankings, out);
+        }
         bar.stepTo(Math.min(seconds, (now - started) / 1_000_000_000L));
         bar.setExtraMessage(Figures.count(produced) + " events");
       }
@@ -132,41 +244,5 @@ final class DemoCommand implements Callable<Integer> {
       bar.setExtraMessage(Figures.count(produced) + " events");
     }
     return (System.nanoTime() - started) / 1e9;
-  }
-
-  /** Reads each shard from the first record this run wrote to it, up to its newest record. */
-  private static void readBack(StreamClient client, BatchWriter writer, PrintWriter out) {
-    long started = System.nanoTime();
-    Map<String, long[]> read = new TreeMap<>();
-    for (Map.Entry<String, BatchWriter.ShardStats> shard : writer.shards().entrySet()) {
-      long[] counts = {0, 0};
-      String iterator = client.getShardIterator(STREAM, shard.getKey(),
-          StartingPosition.atSequenceNumber(shard.getValue().firstSequenceNumber));
-      while (iterator != null) {
-        GetRecordsResult page = client.getRecords(iterator, READ_PAGE);
-        for (var record : page.records()) {
-          counts[0]++;
-          counts[1] += record.data().length;
-        }
-        iterator = page.records().isEmpty() && page.millisBehindLatest() == 0 ? null : page.nextShardIterator();
-      }
-      read.put(shard.getKey(), counts);
-    }
-    double readSeconds = (System.nanoTime() - started) / 1e9;
-    long total = 0;
-    long bytes = 0;
-    out.println("read back:");
-    for (Map.Entry<String, long[]> shard : read.entrySet()) {
-      out.printf("  %-22s %12s%n", shard.getKey(), Figures.count(shard.getValue()[0]));
-      total += shard.getValue()[0];
-      bytes += shard.getValue()[1];
-    }
-    out.printf("  %-22s %12s%n", "total", Figures.count(total));
-    out.printf("read %s records (%s) in %.2f s: %s records/s, %s%n",
-        Figures.count(total), Figures.bytes(bytes), readSeconds,
-        Figures.perSecond(total, readSeconds), Figures.megabytesPerSecond(bytes, readSeconds));
-    if (total != writer.records()) {
-      throw new CliException(String.format("read back %d records but wrote %d", total, writer.records()));
-    }
   }
 }

@@ -8,10 +8,12 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** The main job end to end: events in, the Beam pipeline reads every one and closes its windows. */
 class DemoCommandTest {
   private static final Pattern WROTE = Pattern.compile("wrote ([\\d,]+) click events");
   private static final Pattern SHARD = Pattern.compile("^\\s+(shardId\\S+)\\s+([\\d,]+)$", Pattern.MULTILINE);
-  private static final Pattern TOTAL = Pattern.compile("^\\s+total\\s+([\\d,]+)$", Pattern.MULTILINE);
+  private static final Pattern READ = Pattern.compile("pipeline read ([\\d,]+) of ([\\d,]+) click events and closed (\\d+) windows");
+  private static final Pattern WINDOW = Pattern.compile("\\d\\d:\\d\\d:\\d\\d–\\d\\d:\\d\\d:\\d\\d\\s+([\\d,]+) views  /");
 
   @TempDir Path dataDir;
 
@@ -19,36 +21,43 @@ class DemoCommandTest {
     return Long.parseLong(grouped.replace(",", ""));
   }
 
+  /** Runs the demo; returns {written, sum of per-shard counts, read, windows, views in printed windows}. */
   private long[] run(Cli cli) {
-    Cli.Result result = cli.run("demo", "--seconds", "2", "--rate", "5000");
+    Cli.Result result = cli.run("demo", "--seconds", "3", "--rate", "1000");
     assertThat(result.exitCode()).as(result.err()).isZero();
-    Matcher wrote = WROTE.matcher(result.out());
-    assertThat(wrote.find()).as(result.out()).isTrue();
+    String out = result.out();
+    Matcher wrote = WROTE.matcher(out);
+    assertThat(wrote.find()).as(out).isTrue();
     long sum = 0;
-    int shards = 0;
-    Matcher shard = SHARD.matcher(result.out());
+    Matcher shard = SHARD.matcher(out);
     while (shard.find()) {
       sum += number(shard.group(2));
-      shards++;
     }
-    Matcher total = TOTAL.matcher(result.out());
-    assertThat(total.find()).isTrue();
-    assertThat(result.out()).contains("records/s", "MB/s", "data folder: " + dataDir.toAbsolutePath().normalize());
-    return new long[] {number(wrote.group(1)), sum, number(total.group(1)), shards};
+    Matcher read = READ.matcher(out);
+    assertThat(read.find()).as(out).isTrue();
+    long views = 0;
+    Matcher window = WINDOW.matcher(out);
+    while (window.find()) {
+      views += number(window.group(1));
+    }
+    assertThat(out).contains("records/s", "data folder: " + dataDir.toAbsolutePath().normalize());
+    return new long[] {number(wrote.group(1)), sum, number(read.group(1)), Long.parseLong(read.group(3)), views};
   }
 
   @Test
-  void perShardCountsAddUpToWhatWasProduced() {
+  void thePipelineReadsEveryEventAndEveryWindowCloses() {
     Cli cli = new Cli(dataDir);
     long[] first = run(cli);
     assertThat(first[0]).isGreaterThan(0);
-    assertThat(first[1]).isEqualTo(first[0]);
-    assertThat(first[2]).isEqualTo(first[0]);
-    assertThat(first[3]).isEqualTo(4);
+    assertThat(first[1]).as("per-shard counts").isEqualTo(first[0]);
+    assertThat(first[2]).as("read by the pipeline").isEqualTo(first[0]);
+    assertThat(first[3]).as("windows").isPositive();
+    assertThat(first[4]).as("views in the printed windows").isEqualTo(first[0]);
 
-    // A second run reuses the stream and counts only its own events.
+    // A second run reuses the stream and its pipeline counts only the new events.
     long[] second = run(cli);
-    assertThat(second[1]).isEqualTo(second[0]);
+    assertThat(second[2]).isEqualTo(second[0]);
+    assertThat(second[4]).isEqualTo(second[0]);
     assertThat(cli.run("streams", "list").out()).contains("clickstream");
   }
 }

@@ -181,4 +181,35 @@ class StreamIOReadPipelineTest {
     PAssert.that(rows).containsInAnyOrder(expected);
     pipeline.run().waitUntilFinish();
   }
+
+  @Test
+  void readsWhatIsWrittenWhileRunningFromATimestampUntilTheStopTime() throws Exception {
+    StreamClient client = open();
+    client.createStream(CreateStreamRequest.provisioned("live", 4));
+    java.time.Instant start = java.time.Instant.now();
+    org.joda.time.Instant stopAt = new org.joda.time.Instant(start.toEpochMilli() + 4_000);
+    org.apache.beam.runners.direct.DirectOptions options =
+        PipelineOptionsFactory.fromArgs("--targetParallelism=4").as(org.apache.beam.runners.direct.DirectOptions.class);
+    options.setBlockOnRun(false);
+    Pipeline pipeline = Pipeline.create(options);
+    PCollection<String> values = pipeline
+        .apply(StreamIO.read().withStream("live").withEndpoint(endpoint())
+            .withStartingPosition(StartingPosition.atTimestamp(start)).withStopReadingAt(stopAt))
+        .apply(MapElements.into(TypeDescriptors.strings()).via(StreamRecord::dataAsString));
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 3000; i++) {
+      expected.add("live-" + i);
+    }
+    PAssert.that(values).containsInAnyOrder(expected);
+    org.apache.beam.sdk.PipelineResult result = pipeline.run();
+    for (int i = 0; i < 3000; i += 100) {
+      List<PutRecordsEntry> batch = new ArrayList<>();
+      for (int j = i; j < i + 100; j++) {
+        batch.add(PutRecordsEntry.of("key-" + j, ("live-" + j).getBytes(StandardCharsets.UTF_8)));
+      }
+      assertThat(client.putRecords("live", batch).failedRecordCount()).isZero();
+      Thread.sleep(50);
+    }
+    assertThat(result.waitUntilFinish()).isEqualTo(org.apache.beam.sdk.PipelineResult.State.DONE);
+  }
 }

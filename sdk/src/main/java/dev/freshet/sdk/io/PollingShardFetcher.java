@@ -41,7 +41,7 @@ final class PollingShardFetcher implements ShardFetcher {
   @Override
   public Batch fetch(long nowNanos) throws IOException {
     if (nowNanos < nextCallNanos) {
-      return new Batch(List.of(), -1, false, List.of());
+      return Batch.empty();
     }
     try {
       if (iterator == null) {
@@ -50,6 +50,7 @@ final class PollingShardFetcher implements ShardFetcher {
         iterator = client.getShardIterator(stream, shardId, lastFetchedSequence == null
             ? start : StartingPosition.afterSequenceNumber(lastFetchedSequence));
       }
+      long requestedAtMillis = System.currentTimeMillis();
       GetRecordsResult result = client.getRecords(iterator, limit);
       backoff.reset();
       iterator = result.nextShardIterator();
@@ -58,17 +59,17 @@ final class PollingShardFetcher implements ShardFetcher {
       }
       boolean ended = iterator == null;
       nextCallNanos = result.records().isEmpty() && !ended ? nowNanos + pollNanos : nowNanos;
-      return new Batch(result.records(), result.millisBehindLatest(), ended, result.childShards());
+      return new Batch(result.records(), result.millisBehindLatest(), ended, result.childShards(), requestedAtMillis);
     } catch (ExpiredIteratorException e) {
       iterator = null;
-      return new Batch(List.of(), -1, false, List.of());
+      return Batch.empty();
     } catch (StreamException e) {
       if (!e.isRetryable()) {
         throw new IOException("reading " + shardId + " of stream " + stream + " failed: "
             + e.errorCode() + ": " + e.getMessage(), e);
       }
       nextCallNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(backoff.nextDelayMillis());
-      return new Batch(List.of(), -1, false, List.of());
+      return Batch.empty();
     }
   }
 

@@ -246,10 +246,12 @@ public final class StreamIO {
     }
 
     /**
-     * Stops reading when the reader's clock reaches {@code stopAt}: no record is read after it, and
-     * the source then reports its watermark at the end of time, which closes every window and lets a
-     * streaming pipeline finish by itself — on any runner, with windows firing live until then. For
-     * demos, tests and replays of a time range; default: read forever.
+     * Reads every record that arrived before {@code stopAt}, then finishes: a shard is done when it
+     * meets a record that arrived later, or when it is caught up and the clock is past {@code
+     * stopAt}. The source then reports its watermark at the end of time, which closes every window
+     * and lets a streaming pipeline finish by itself — on any runner, with windows firing live
+     * until then, and however far behind the reader is. For demos, tests and replays of a time
+     * range; default: read forever.
      */
     public Read withStopReadingAt(org.joda.time.Instant stopAt) {
       checkNotNull(stopAt, "stopAt");

@@ -80,7 +80,11 @@ final class StreamReader extends UnboundedSource.UnboundedReader<StreamRecord> {
     long watermarkMillis;
     long lastProgressNanos;
     long millisBehindLatest = -1;
+    /** Wall-clock time just before the last fetch that found the shard caught up; -1 if none yet. */
+    long caughtUpAtMillis = -1;
     boolean ended;
+    /** With a stop time: the shard has no more records that arrived before it. */
+    boolean doneAtStop;
     List<ChildShard> children = List.of();
 
     ShardState(ShardCheckpoint checkpoint) {
@@ -222,9 +226,17 @@ final class StreamReader extends UnboundedSource.UnboundedReader<StreamRecord> {
     throw new IOException("consumer " + name + " of stream " + spec.streamName() + " did not become ACTIVE in 60 s");
   }
 
+  /** With a stop time: every shard is done and every buffered record handed out. */
   private boolean stopped() {
-    org.joda.time.Instant stopAt = spec.stopReadingAt();
-    return stopAt != null && System.currentTimeMillis() >= stopAt.getMillis();
+    if (spec.stopReadingAt() == null || !pending.isEmpty()) {
+      return false;
+    }
+    for (ShardState shard : active.values()) {
+      if (!shard.doneAtStop || !shard.buffer.isEmpty()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override
@@ -237,7 +249,7 @@ final class StreamReader extends UnboundedSource.UnboundedReader<StreamRecord> {
     }
     long now = System.nanoTime();
     for (ShardState shard : new ArrayList<>(rotation)) {
-      if (shard.buffer.isEmpty() && !shard.ended) {
+      if (shard.buffer.isEmpty() && !shard.ended && !shard.doneAtStop) {
         fill(shard, now);
       }
       if (shard.ended && shard.buffer.isEmpty()) {
@@ -279,9 +291,22 @@ final class StreamReader extends UnboundedSource.UnboundedReader<StreamRecord> {
     ShardFetcher.Batch batch = shard.fetcher.fetch(now);
     if (batch.millisBehindLatest() >= 0) {
       shard.millisBehindLatest = batch.millisBehindLatest();
+      if (batch.millisBehindLatest() == 0) {
+        shard.caughtUpAtMillis = Math.max(shard.caughtUpAtMillis, batch.observedAtMillis());
+      }
     }
+    org.joda.time.Instant stopAt = spec.stopReadingAt();
     for (Record record : batch.records()) {
+      if (stopAt != null && record.approximateArrivalTimestamp().toEpochMilli() > stopAt.getMillis()) {
+        shard.doneAtStop = true; // records are in arrival order: nothing after this one is wanted
+        return;
+      }
       expand(shard, record);
+    }
+    if (stopAt != null && batch.records().isEmpty() && batch.millisBehindLatest() == 0
+        && System.currentTimeMillis() > stopAt.getMillis()) {
+      // Caught up after the stop time: any record written from now on arrives after it.
+      shard.doneAtStop = true;
     }
     if (batch.shardEnded()) {
       shard.ended = true;
@@ -384,14 +409,18 @@ final class StreamReader extends UnboundedSource.UnboundedReader<StreamRecord> {
     if ((active.isEmpty() && pending.isEmpty()) || stopped()) {
       return BoundedWindow.TIMESTAMP_MAX_VALUE;
     }
-    long idleNanos = TimeUnit.MILLISECONDS.toNanos(spec.watermarkPolicy().idleThreshold().getMillis());
+    long idleMillis = spec.watermarkPolicy().idleThreshold().getMillis();
     long nowNanos = System.nanoTime();
     long watermark = Long.MAX_VALUE;
     for (ShardState shard : active.values()) {
       long shardWatermark = shard.watermarkMillis;
-      boolean caughtUp = shard.buffer.isEmpty() && shard.millisBehindLatest == 0;
-      if (caughtUp && nowNanos - shard.lastProgressNanos >= idleNanos) {
-        shardWatermark = Math.max(shardWatermark, now - spec.watermarkPolicy().idleThreshold().getMillis());
+      // A shard found caught up at time F, with nothing buffered, holds no unread record that
+      // arrived before F; an idle threshold's worth of slack covers event times a little older
+      // than their arrival. Bounding by F rather than by the clock keeps this safe however long the
+      // runner takes between fetches.
+      if (shard.buffer.isEmpty() && shard.caughtUpAtMillis >= 0
+          && nowNanos - shard.lastProgressNanos >= TimeUnit.MILLISECONDS.toNanos(idleMillis)) {
+        shardWatermark = Math.max(shardWatermark, shard.caughtUpAtMillis - idleMillis);
         shard.watermarkMillis = shardWatermark;
       }
       watermark = Math.min(watermark, shardWatermark);

@@ -22,6 +22,9 @@ import java.util.concurrent.TimeUnit;
 final class SubscriptionShardFetcher implements ShardFetcher, Flow.Subscriber<SubscribeToShardEvent> {
   private static final Object COMPLETE = new Object();
 
+  /** A pushed event and when it was received. */
+  private record Received(SubscribeToShardEvent event, long atMillis) {}
+
   private final StreamClient client;
   private final String consumerArn;
   private final String stream;
@@ -59,15 +62,16 @@ final class SubscriptionShardFetcher implements ShardFetcher, Flow.Subscriber<Su
     if (item == null) {
       return empty();
     }
-    if (item instanceof SubscribeToShardEvent) {
-      SubscribeToShardEvent event = (SubscribeToShardEvent) item;
+    if (item instanceof Received) {
+      SubscribeToShardEvent event = ((Received) item).event();
       continuation = event.continuationSequenceNumber();
       backoff.reset();
       boolean ended = !event.childShards().isEmpty();
       if (!ended) {
         subscription.request(1);
       }
-      return new Batch(event.records(), event.millisBehindLatest(), ended, event.childShards());
+      return new Batch(event.records(), event.millisBehindLatest(), ended, event.childShards(),
+          ((Received) item).atMillis());
     }
     subscribed = false;
     if (item != COMPLETE) {
@@ -97,7 +101,7 @@ final class SubscriptionShardFetcher implements ShardFetcher, Flow.Subscriber<Su
   }
 
   private static Batch empty() {
-    return new Batch(List.of(), -1, false, List.of());
+    return Batch.empty();
   }
 
   @Override
@@ -108,7 +112,7 @@ final class SubscriptionShardFetcher implements ShardFetcher, Flow.Subscriber<Su
 
   @Override
   public void onNext(SubscribeToShardEvent event) {
-    events.offer(event);
+    events.offer(new Received(event, System.currentTimeMillis()));
   }
 
   @Override
