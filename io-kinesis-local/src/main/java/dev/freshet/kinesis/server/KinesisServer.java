@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * when {@link ServerConfig#tls()} is set), with the service's operation names, members and error
  * shapes. With {@link ServerConfig#credentials()}, API requests must carry an AWS Signature
  * Version 4 by one of those keys. {@code GET /health} answers when it is up; {@code GET
- * /metrics} shows counters in the Prometheus text format. Closing it stops accepting, lets requests
+ * /metrics} shows counters in the Prometheus text format. Closing it (once; later calls do nothing) stops accepting, lets requests
  * in progress finish, and leaves the store open (its owner closes it).
  */
 public final class KinesisServer implements AutoCloseable {
@@ -48,6 +48,7 @@ public final class KinesisServer implements AutoCloseable {
   private final EventLoopGroup io;
   private final ExecutorService workers;
   private final Channel channel;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
   private final InetSocketAddress address;
   private final List<X509Certificate> certificates;
 
@@ -124,6 +125,9 @@ public final class KinesisServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     channel.close().syncUninterruptibly();
     workers.shutdown();
     try {

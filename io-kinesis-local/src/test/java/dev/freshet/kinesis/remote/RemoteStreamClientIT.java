@@ -46,7 +46,6 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -209,7 +208,6 @@ class RemoteStreamClientIT {
   }
 
   @Test
-  @Disabled("The server answers SubscribeToShard once the event-stream handler of wip/efo lands")
   void subscribeToShardPushesRecordsAsDemanded() throws Exception {
     client.createStream(CreateStreamRequest.provisioned("push", 1));
     String shard = client.listShards(ListShardsRequest.of("push")).shards().get(0).shardId();
