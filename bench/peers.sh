@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark of freshet server against the two open Kinesis emulators, kinesalite 3.3.3
+# and kinesis-local 0.6.2, all on loopback and all driven by the same Java harness
+# (io-kinesis-local/src/test/java/dev/freshet/kinesis/server/PeersBenchmark.java: AWS SDK v2 sync
+# client, Apache HTTP/1.1, CBOR off so kinesalite can answer). Each target gets a fresh harness JVM.
+#
+# Prints a table, then peers.* key=value lines; ratios are freshet's figure over the peer's
+# (put and get: higher is better; latency: lower is better).
+#
+# Environment: PEERS_DIR (npm install folder, default target/peers), MVN_FLAGS (default -o).
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+peers_dir="${PEERS_DIR:-$root/target/peers}"
+mvn_flags="${MVN_FLAGS:--o}"
+freshet_port="${FRESHET_PORT:-14567}"
+kinesalite_port="${KINESALITE_PORT:-14568}"
+kinesis_local_port="${KINESIS_LOCAL_PORT:-14569}"
+kinesis_local_tls_port="${KINESIS_LOCAL_TLS_PORT:-14570}"
+mkdir -p "$peers_dir"
+log="$peers_dir/logs"
+mkdir -p "$log"
+
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${pids[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+}
+trap cleanup EXIT
+
+echo "== building the harness"
+(cd "$root" && mvn $mvn_flags -q -pl io-kinesis-local -am test-compile dependency:build-classpath \
+  -Dmdep.outputFile="$peers_dir/classpath.txt" -Dmdep.includeScope=test)
+cp="$root/io-kinesis-local/target/test-classes:$root/io-kinesis-local/target/classes:$(cat "$peers_dir/classpath.txt")"
+
+echo "== installing kinesalite@3.3.3 and kinesis-local@0.6.2 into $peers_dir"
+if [[ ! -x "$peers_dir/node_modules/.bin/kinesalite" || ! -f "$peers_dir/node_modules/kinesis-local/main.js" ]]; then
+  (cd "$peers_dir" && npm install --no-audit --no-fund --loglevel=error --no-save \
+    kinesalite@3.3.3 kinesis-local@0.6.2 >"$log/npm.log" 2>&1)
+fi
+
+wait_for_port() { # name port
+  for _ in $(seq 1 300); do
+    if (echo >"/dev/tcp/127.0.0.1/$2") 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "$1 did not open port $2; see $log/$1.log" >&2
+  exit 1
+}
+
+echo "== starting the servers"
+java ${FRESHET_JAVA_OPTS:-} -cp "$cp" dev.freshet.kinesis.server.BenchServer "$freshet_port" \
+  "$(mktemp -d "${TMPDIR:-/tmp}/freshet-peers.XXXXXX")" >"$log/freshet.log" 2>&1 &
+pids+=($!)
+"$peers_dir/node_modules/.bin/kinesalite" --port "$kinesalite_port" --createStreamMs 0 \
+  --deleteStreamMs 0 --updateStreamMs 0 --shardLimit 100 >"$log/kinesalite.log" 2>&1 &
+pids+=($!)
+# kinesis-local reads server.json (its TLS certificate) from the folder it starts in.
+(cd "$peers_dir/node_modules/kinesis-local" && KINESIS_MOCK_PLAIN_PORT="$kinesis_local_port" \
+  KINESIS_MOCK_TLS_PORT="$kinesis_local_tls_port" CREATE_STREAM_DURATION=0ms SHARD_LIMIT=100 \
+  LOG_LEVEL=WARN exec node main.js) >"$log/kinesis_local.log" 2>&1 &
+pids+=($!)
+wait_for_port freshet "$freshet_port"
+wait_for_port kinesalite "$kinesalite_port"
+wait_for_port kinesis_local "$kinesis_local_port"
+
+results="$peers_dir/results.txt"
+: >"$results"
+for target in "freshet $freshet_port" "kinesalite $kinesalite_port" "kinesis_local $kinesis_local_port"; do
+  set -- $target
+  echo "== driving $1"
+  java -cp "$cp" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn dev.freshet.kinesis.server.PeersBenchmark \
+    "$1" "http://127.0.0.1:$2" | tee -a "$results"
+done
+
+value() { grep -E "^peers\.$1=" "$results" | head -1 | cut -d= -f2; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+echo
+printf '%-14s %14s %14s %12s %12s\n' target "put rec/s" "get rec/s" "p50 ms" "p99 ms"
+for name in freshet kinesalite kinesis_local; do
+  printf '%-14s %14s %14s %12s %12s\n' "$name" "$(value "put.rps.$name")" "$(value "get.rps.$name")" \
+    "$(value "latency.p50.ms.$name")" "$(value "latency.p99.ms.$name")"
+done
+echo
+for name in freshet kinesalite kinesis_local; do
+  for key in put.rps get.rps latency.p50.ms latency.p99.ms; do
+    echo "peers.$key.$name=$(value "$key.$name")"
+  done
+done
+for peer in kinesalite kinesis_local; do
+  echo "peers.put.ratio.$peer=$(ratio "$(value put.rps.freshet)" "$(value "put.rps.$peer")")"
+  echo "peers.get.ratio.$peer=$(ratio "$(value get.rps.freshet)" "$(value "get.rps.$peer")")"
+  echo "peers.latency.p99.ratio.$peer=$(ratio "$(value latency.p99.ms.freshet)" "$(value "latency.p99.ms.$peer")")"
+done
