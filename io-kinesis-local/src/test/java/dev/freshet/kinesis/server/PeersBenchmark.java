@@ -84,6 +84,10 @@ public final class PeersBenchmark {
       System.out.printf(Locale.ROOT, "%sget.rps.%s=%.0f%n", prefix, name, getRps);
       System.out.printf(Locale.ROOT, "%slatency.p50.ms.%s=%.2f%n", prefix, name, percentile(latencies, 50));
       System.out.printf(Locale.ROOT, "%slatency.p99.ms.%s=%.2f%n", prefix, name, percentile(latencies, 99));
+      double[] sorted = latencies.clone();
+      Arrays.sort(sorted);
+      System.out.printf(Locale.ROOT, "%slatency.worst5.ms.%s=%s%n", prefix, name,
+          Arrays.toString(Arrays.copyOfRange(sorted, sorted.length - 5, sorted.length)));
       System.out.printf(Locale.ROOT, "%sput.records.%s=%d%n", prefix, name, put[0]);
       System.out.printf(Locale.ROOT, "%sput.failed.%s=%d%n", prefix, name, put[2]);
       System.out.printf(Locale.ROOT, "%sget.records.%s=%d%n", prefix, name, get[0]);
