@@ -59,14 +59,17 @@ echo "== starting the servers"
 java ${FRESHET_JAVA_OPTS:-} -cp "$cp" dev.freshet.kinesis.server.BenchServer "$freshet_port" \
   "$(mktemp -d "${TMPDIR:-/tmp}/freshet-peers.XXXXXX")" >"$log/freshet.log" 2>&1 &
 pids+=($!)
+freshet_pid=$!
 "$peers_dir/node_modules/.bin/kinesalite" --port "$kinesalite_port" --createStreamMs 0 \
   --deleteStreamMs 0 --updateStreamMs 0 --shardLimit 100 >"$log/kinesalite.log" 2>&1 &
 pids+=($!)
+kinesalite_pid=$!
 # kinesis-local reads server.json (its TLS certificate) from the folder it starts in.
 (cd "$peers_dir/node_modules/kinesis-local" && KINESIS_MOCK_PLAIN_PORT="$kinesis_local_port" \
   KINESIS_MOCK_TLS_PORT="$kinesis_local_tls_port" CREATE_STREAM_DURATION=0ms SHARD_LIMIT=100 \
   LOG_LEVEL=WARN exec node main.js) >"$log/kinesis_local.log" 2>&1 &
 pids+=($!)
+kinesis_local_pid=$!
 wait_for_port freshet "$freshet_port"
 wait_for_port kinesalite "$kinesalite_port"
 wait_for_port kinesis_local "$kinesis_local_port"
@@ -78,11 +81,12 @@ rounds="${ROUNDS:-3}"
 results="$peers_dir/results.txt"
 : >"$results"
 for round in $(seq 1 "$rounds"); do
-  for target in "freshet $freshet_port" "kinesalite $kinesalite_port" "kinesis_local $kinesis_local_port"; do
+  for target in "freshet $freshet_port $freshet_pid" "kinesalite $kinesalite_port $kinesalite_pid" \
+      "kinesis_local $kinesis_local_port $kinesis_local_pid"; do
     set -- $target
     echo "== round $round: $1"
     java -cp "$cp" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn dev.freshet.kinesis.server.PeersBenchmark \
-      "$1" "http://127.0.0.1:$2" | tee -a "$results"
+      "$1" "http://127.0.0.1:$2" "$3" | tee -a "$results"
   done
 done
 
@@ -100,6 +104,14 @@ for name in freshet kinesalite kinesis_local; do
     "$(grep -E "^peers\.get\.rps\.$name=" "$results" | cut -d= -f2 | paste -sd' ')" \
     "$(grep -E "^peers\.latency\.p50\.ms\.$name=" "$results" | cut -d= -f2 | paste -sd' ')" \
     "$(grep -E "^peers\.latency\.p99\.ms\.$name=" "$results" | cut -d= -f2 | paste -sd' ')"
+done
+echo
+echo "CPU microseconds per record, server / harness client (median of rounds):"
+median() { grep -E "^peers\.$1=" "$results" | cut -d= -f2 | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+for name in freshet kinesalite kinesis_local; do
+  printf '  %-14s put %s / %s | get %s / %s\n' "$name" \
+    "$(median "cpu.us_per_record.put.server.$name")" "$(median "cpu.us_per_record.put.client.$name")" \
+    "$(median "cpu.us_per_record.get.server.$name")" "$(median "cpu.us_per_record.get.client.$name")"
 done
 echo
 echo "best of $rounds rounds:"

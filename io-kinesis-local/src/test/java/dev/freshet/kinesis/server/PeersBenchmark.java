@@ -40,7 +40,10 @@ import software.amazon.awssdk.services.kinesis.model.StreamStatus;
  *       appears; p50 and p99 of put-start to seen.
  * </ol>
  *
- * <p>Arguments: {@code <name> <endpoint>}. Prints {@code peers.*.<name>=value} lines.
+ * <p>Arguments: {@code <name> <endpoint> [server pid]}. Prints {@code peers.*.<name>=value} lines.
+ * With the server's pid (Linux), it also prints the CPU time per record the server and this client
+ * spent in the put and get phases: on a small machine both share the cores, so this shows which
+ * side a throughput figure is bound by.
  */
 public final class PeersBenchmark {
   private static final int SHARDS = 4;
@@ -57,6 +60,7 @@ public final class PeersBenchmark {
     System.setProperty("aws.cborEnabled", "false");
     String name = args[0];
     URI endpoint = URI.create(args[1]);
+    long serverPid = args.length > 2 ? Long.parseLong(args[2]) : -1;
     try (KinesisClient kinesis = KinesisClient.builder()
         .endpointOverride(endpoint)
         .region(Region.US_EAST_1)
@@ -68,11 +72,14 @@ public final class PeersBenchmark {
       awaitActive(kinesis, stream);
 
       long[] warmup = put(kinesis, stream, WARMUP_TIME);
+      long[] cpu0 = cpuNanos(serverPid);
       long[] put = put(kinesis, stream, PUT_TIME);
+      long[] cpu1 = cpuNanos(serverPid);
       double putRps = put[0] * 1e9 / put[1];
       long expected = warmup[0] + put[0];
 
       long[] get = drain(kinesis, stream);
+      long[] cpu2 = cpuNanos(serverPid);
       double getRps = get[0] * 1e9 / get[1];
       if (get[0] != expected) {
         System.out.printf("WARNING %s: drained %d records, %d were acknowledged%n", name, get[0], expected);
@@ -84,6 +91,12 @@ public final class PeersBenchmark {
       System.out.printf(Locale.ROOT, "%sget.rps.%s=%.0f%n", prefix, name, getRps);
       System.out.printf(Locale.ROOT, "%slatency.p50.ms.%s=%.2f%n", prefix, name, percentile(latencies, 50));
       System.out.printf(Locale.ROOT, "%slatency.p99.ms.%s=%.2f%n", prefix, name, percentile(latencies, 99));
+      if (serverPid > 0) {
+        System.out.printf(Locale.ROOT, "%scpu.us_per_record.put.server.%s=%.2f%n", prefix, name, (cpu1[0] - cpu0[0]) / 1e3 / put[0]);
+        System.out.printf(Locale.ROOT, "%scpu.us_per_record.put.client.%s=%.2f%n", prefix, name, (cpu1[1] - cpu0[1]) / 1e3 / put[0]);
+        System.out.printf(Locale.ROOT, "%scpu.us_per_record.get.server.%s=%.2f%n", prefix, name, (cpu2[0] - cpu1[0]) / 1e3 / get[0]);
+        System.out.printf(Locale.ROOT, "%scpu.us_per_record.get.client.%s=%.2f%n", prefix, name, (cpu2[1] - cpu1[1]) / 1e3 / get[0]);
+      }
       double[] sorted = latencies.clone();
       Arrays.sort(sorted);
       System.out.printf(Locale.ROOT, "%slatency.worst5.ms.%s=%s%n", prefix, name,
@@ -92,6 +105,21 @@ public final class PeersBenchmark {
       System.out.printf(Locale.ROOT, "%sput.failed.%s=%d%n", prefix, name, put[2]);
       System.out.printf(Locale.ROOT, "%sget.records.%s=%d%n", prefix, name, get[0]);
     }
+  }
+
+  /** {server process CPU nanos (0 without a pid), this process's CPU nanos}. */
+  private static long[] cpuNanos(long serverPid) throws java.io.IOException {
+    long server = 0;
+    if (serverPid > 0) {
+      // /proc/<pid>/stat: fields 14 and 15 are user and system time in clock ticks (100 per second
+      // on Linux); the command name (field 2) may hold spaces, so count from the closing parenthesis.
+      String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + serverPid + "/stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      server = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
+    }
+    long client = ((com.sun.management.OperatingSystemMXBean)
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    return new long[] {server, client};
   }
 
   private static void awaitActive(KinesisClient kinesis, String stream) throws InterruptedException {
