@@ -16,6 +16,10 @@ import dev.freshet.sdk.stream.Record;
 import dev.freshet.sdk.stream.Shard;
 import dev.freshet.sdk.stream.StartingPosition;
 import java.math.BigInteger;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -82,9 +86,20 @@ class KinesisIOCompatibilityIT {
   }
 
   @AfterEach
-  void stop() {
-    server.close();
-    store.close();
+  void stop() throws Exception {
+    try {
+      // Every request KinesisIO made was answered 200: no operation or member it sends is refused
+      // (a refusal it retried would not fail the pipeline). Requests naming no Kinesis operation
+      // never reach these counters.
+      HttpResponse<String> metrics = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(server.endpoint().resolve("/metrics")).build(), BodyHandlers.ofString());
+      List<String> requests = metrics.body().lines()
+          .filter(line -> line.startsWith("freshet_requests_total{")).collect(Collectors.toList());
+      assertThat(requests).isNotEmpty().allSatisfy(line -> assertThat(line).contains("status=\"200\""));
+    } finally {
+      server.close();
+      store.close();
+    }
   }
 
   @Test
