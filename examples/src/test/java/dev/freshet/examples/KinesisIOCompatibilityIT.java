@@ -95,6 +95,7 @@ class KinesisIOCompatibilityIT {
           HttpRequest.newBuilder(server.endpoint().resolve("/metrics")).build(), BodyHandlers.ofString());
       List<String> requests = metrics.body().lines()
           .filter(line -> line.startsWith("freshet_requests_total{")).collect(Collectors.toList());
+      System.out.println("Kinesis requests served: " + requests);
       assertThat(requests).isNotEmpty().allSatisfy(line -> assertThat(line).contains("status=\"200\""));
     } finally {
       server.close();
