@@ -1,0 +1,35 @@
+package dev.freshet.kinesis.server;
+
+import dev.freshet.kinesis.store.LocalStreamStore;
+import dev.freshet.kinesis.store.StoreConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code freshet server} for benchmarks until the CLI has a {@code server} command: opens a store on
+ * a data folder (a new temporary one by default) with the store's defaults (OS durability, no
+ * throttling), serves it on loopback, prints one {@code ready <endpoint> <data dir>} line, and
+ * closes both on SIGTERM.
+ *
+ * <p>Arguments: {@code [port] [data dir]}; port 0 picks a free one.
+ */
+public final class BenchServer {
+  private BenchServer() {}
+
+  public static void main(String[] args) throws Exception {
+    int port = args.length > 0 ? Integer.parseInt(args[0]) : 4567;
+    Path dataDir = args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("freshet-bench");
+    LocalStreamStore store = LocalStreamStore.open(StoreConfig.builder(dataDir).build());
+    KinesisServer server = KinesisServer.start(ServerConfig.builder().setPort(port).build(), store);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      store.close();
+      stopped.countDown();
+    }, "bench-server-shutdown"));
+    System.out.println("ready " + server.endpoint() + " " + dataDir);
+    System.out.flush();
+    stopped.await();
+  }
+}

@@ -1,0 +1,241 @@
+package dev.freshet.kinesis.server;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
+import software.amazon.awssdk.services.kinesis.model.PutRecordResponse;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
+import software.amazon.awssdk.services.kinesis.model.Record;
+import software.amazon.awssdk.services.kinesis.model.Shard;
+import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
+import software.amazon.awssdk.services.kinesis.model.StreamStatus;
+
+/**
+ * The client side of {@code bench/peers.sh}: one Kinesis endpoint driven exactly as the others, with
+ * the AWS SDK v2 sync client over Apache HTTP/1.1 and JSON (CBOR off, which kinesalite needs).
+ *
+ * <ol>
+ *   <li>A stream of 4 shards; 2 s of warm-up puts (not counted, same for every endpoint).
+ *   <li>Put: 4 threads, each sending PutRecords batches of 500 records of 100 bytes with random
+ *       partition keys for 10 s; records/s counts acknowledged records only.
+ *   <li>Get: one thread per shard drains it from TRIM_HORIZON with GetRecords (limit 10,000)
+ *       until a page is empty; records/s over all shards. Checks every acknowledged record came back.
+ *   <li>Latency: 100 times, put one record and poll GetRecords on its shard (no sleep) until it
+ *       appears; p50 and p99 of put-start to seen.
+ * </ol>
+ *
+ * <p>Arguments: {@code <name> <endpoint> [server pid]}. Prints {@code peers.*.<name>=value} lines.
+ * With the server's pid (Linux), it also prints the CPU time per record the server and this client
+ * spent in the put and get phases: on a small machine both share the cores, so this shows which
+ * side a throughput figure is bound by.
+ */
+public final class PeersBenchmark {
+  private static final int SHARDS = 4;
+  private static final int THREADS = 4;
+  private static final int BATCH = 500;
+  private static final int RECORD_BYTES = 100;
+  private static final Duration PUT_TIME = Duration.ofSeconds(10);
+  private static final Duration WARMUP_TIME = Duration.ofSeconds(2);
+  private static final int LATENCY_SAMPLES = 100;
+
+  private PeersBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    System.setProperty("aws.cborEnabled", "false");
+    String name = args[0];
+    URI endpoint = URI.create(args[1]);
+    long serverPid = args.length > 2 ? Long.parseLong(args[2]) : -1;
+    try (KinesisClient kinesis = KinesisClient.builder()
+        .endpointOverride(endpoint)
+        .region(Region.US_EAST_1)
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench")))
+        .httpClientBuilder(ApacheHttpClient.builder().maxConnections(THREADS * 2))
+        .build()) {
+      String stream = "peers-" + System.currentTimeMillis();
+      kinesis.createStream(b -> b.streamName(stream).shardCount(SHARDS));
+      awaitActive(kinesis, stream);
+
+      long[] warmup = put(kinesis, stream, WARMUP_TIME);
+      long[] cpu0 = cpuNanos(serverPid);
+      long[] put = put(kinesis, stream, PUT_TIME);
+      long[] cpu1 = cpuNanos(serverPid);
+      double putRps = put[0] * 1e9 / put[1];
+      long expected = warmup[0] + put[0];
+
+      long[] get = drain(kinesis, stream);
+      long[] cpu2 = cpuNanos(serverPid);
+      double getRps = get[0] * 1e9 / get[1];
+      if (get[0] != expected) {
+        System.out.printf("WARNING %s: drained %d records, %d were acknowledged%n", name, get[0], expected);
+      }
+
+      // The put and drain phases leave the harness's heap full of garbage; collect it now so that
+      // a collection of the client's making does not land among the latency samples.
+      System.gc();
+      double[] latencies = latencies(kinesis, stream);
+      String prefix = "peers.";
+      System.out.printf(Locale.ROOT, "%sput.rps.%s=%.0f%n", prefix, name, putRps);
+      System.out.printf(Locale.ROOT, "%sget.rps.%s=%.0f%n", prefix, name, getRps);
+      System.out.printf(Locale.ROOT, "%slatency.p50.ms.%s=%.2f%n", prefix, name, percentile(latencies, 50));
+      System.out.printf(Locale.ROOT, "%slatency.p99.ms.%s=%.2f%n", prefix, name, percentile(latencies, 99));
+      if (serverPid > 0) {
+        System.out.printf(Locale.ROOT, "%scpu.us_per_record.put.server.%s=%.2f%n", prefix, name, (cpu1[0] - cpu0[0]) / 1e3 / put[0]);
+        System.out.printf(Locale.ROOT, "%scpu.us_per_record.put.client.%s=%.2f%n", prefix, name, (cpu1[1] - cpu0[1]) / 1e3 / put[0]);
+        System.out.printf(Locale.ROOT, "%scpu.us_per_record.get.server.%s=%.2f%n", prefix, name, (cpu2[0] - cpu1[0]) / 1e3 / get[0]);
+        System.out.printf(Locale.ROOT, "%scpu.us_per_record.get.client.%s=%.2f%n", prefix, name, (cpu2[1] - cpu1[1]) / 1e3 / get[0]);
+      }
+      double[] sorted = latencies.clone();
+      Arrays.sort(sorted);
+      System.out.printf(Locale.ROOT, "%slatency.worst5.ms.%s=%s%n", prefix, name,
+          Arrays.toString(Arrays.copyOfRange(sorted, sorted.length - 5, sorted.length)));
+      System.out.printf(Locale.ROOT, "%sput.records.%s=%d%n", prefix, name, put[0]);
+      System.out.printf(Locale.ROOT, "%sput.failed.%s=%d%n", prefix, name, put[2]);
+      System.out.printf(Locale.ROOT, "%sget.records.%s=%d%n", prefix, name, get[0]);
+    }
+  }
+
+  /** {server process CPU nanos (0 without a pid), this process's CPU nanos}. */
+  private static long[] cpuNanos(long serverPid) throws java.io.IOException {
+    long server = 0;
+    if (serverPid > 0) {
+      // /proc/<pid>/stat: fields 14 and 15 are user and system time in clock ticks (100 per second
+      // on Linux); the command name (field 2) may hold spaces, so count from the closing parenthesis.
+      String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + serverPid + "/stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      server = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
+    }
+    long client = ((com.sun.management.OperatingSystemMXBean)
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    return new long[] {server, client};
+  }
+
+  private static void awaitActive(KinesisClient kinesis, String stream) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (kinesis.describeStreamSummary(b -> b.streamName(stream)).streamDescriptionSummary()
+        .streamStatus() != StreamStatus.ACTIVE) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("stream " + stream + " did not become ACTIVE in 30 s");
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  /** Returns {acknowledged records, elapsed nanos, failed entries}. */
+  private static long[] put(KinesisClient kinesis, String stream, Duration duration) throws Exception {
+    AtomicLong acked = new AtomicLong();
+    AtomicLong failed = new AtomicLong();
+    ExecutorService threads = Executors.newFixedThreadPool(THREADS);
+    long start = System.nanoTime();
+    long end = start + duration.toNanos();
+    List<Future<?>> futures = new ArrayList<>();
+    for (int t = 0; t < THREADS; t++) {
+      futures.add(threads.submit(() -> {
+        byte[] data = new byte[RECORD_BYTES];
+        while (System.nanoTime() < end) {
+          List<PutRecordsRequestEntry> entries = new ArrayList<>(BATCH);
+          for (int i = 0; i < BATCH; i++) {
+            ThreadLocalRandom.current().nextBytes(data);
+            entries.add(PutRecordsRequestEntry.builder()
+                .partitionKey(Long.toHexString(ThreadLocalRandom.current().nextLong()))
+                .data(SdkBytes.fromByteArray(data))
+                .build());
+          }
+          PutRecordsResponse response = kinesis.putRecords(b -> b.streamName(stream).records(entries));
+          int failures = response.failedRecordCount() == null ? 0 : response.failedRecordCount();
+          acked.addAndGet(BATCH - failures);
+          failed.addAndGet(failures);
+        }
+        return null;
+      }));
+    }
+    for (Future<?> future : futures) {
+      future.get();
+    }
+    long elapsed = System.nanoTime() - start;
+    threads.shutdown();
+    return new long[] {acked.get(), elapsed, failed.get()};
+  }
+
+  /** Returns {records read, elapsed nanos}. */
+  private static long[] drain(KinesisClient kinesis, String stream) throws Exception {
+    List<Shard> shards = kinesis.listShards(b -> b.streamName(stream)).shards();
+    ExecutorService threads = Executors.newFixedThreadPool(shards.size());
+    long start = System.nanoTime();
+    List<Future<Long>> futures = new ArrayList<>();
+    for (Shard shard : shards) {
+      futures.add(threads.submit(() -> {
+        String iterator = kinesis.getShardIterator(b -> b.streamName(stream).shardId(shard.shardId())
+            .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
+        long read = 0;
+        while (iterator != null) {
+          String current = iterator;
+          GetRecordsResponse page = kinesis.getRecords(b -> b.shardIterator(current).limit(10_000));
+          if (page.records().isEmpty()) {
+            break;
+          }
+          read += page.records().size();
+          iterator = page.nextShardIterator();
+        }
+        return read;
+      }));
+    }
+    long read = 0;
+    for (Future<Long> future : futures) {
+      read += future.get();
+    }
+    long elapsed = System.nanoTime() - start;
+    threads.shutdown();
+    return new long[] {read, elapsed};
+  }
+
+  /** Put-to-seen latencies in milliseconds. */
+  private static double[] latencies(KinesisClient kinesis, String stream) {
+    String key = "latency";
+    PutRecordResponse first = kinesis.putRecord(b -> b.streamName(stream).partitionKey(key)
+        .data(SdkBytes.fromUtf8String("first")));
+    String iterator = kinesis.getShardIterator(b -> b.streamName(stream).shardId(first.shardId())
+        .shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER)
+        .startingSequenceNumber(first.sequenceNumber())).shardIterator();
+    byte[] data = new byte[RECORD_BYTES];
+    double[] millis = new double[LATENCY_SAMPLES];
+    for (int i = 0; i < LATENCY_SAMPLES; i++) {
+      long start = System.nanoTime();
+      String sequence = kinesis.putRecord(b -> b.streamName(stream).partitionKey(key)
+          .data(SdkBytes.fromByteArray(data))).sequenceNumber();
+      boolean seen = false;
+      while (!seen) {
+        String current = iterator;
+        GetRecordsResponse page = kinesis.getRecords(b -> b.shardIterator(current));
+        iterator = page.nextShardIterator();
+        for (Record record : page.records()) {
+          seen |= record.sequenceNumber().equals(sequence);
+        }
+      }
+      millis[i] = (System.nanoTime() - start) / 1e6;
+    }
+    return millis;
+  }
+
+  private static double percentile(double[] values, int percentile) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int index = (int) Math.ceil(percentile / 100.0 * sorted.length) - 1;
+    return sorted[Math.max(0, index)];
+  }
+}
