@@ -56,8 +56,10 @@ final class DemoCommand implements Callable<Integer> {
   static final int SHARDS = 4;
   private static final int WINDOW_SECONDS = 10;
   private static final int TOP = 5;
-  /** Margin between the planned end of production and the pipeline's stop time. */
-  private static final java.time.Duration END_MARGIN = java.time.Duration.ofSeconds(1);
+  /** How long after launching the pipeline production is planned to start. */
+  private static final java.time.Duration STARTUP = java.time.Duration.ofSeconds(2);
+  /** Between the planned end of production and the pipeline's stop time. */
+  private static final java.time.Duration SLACK = java.time.Duration.ofSeconds(4);
 
   @Spec CommandSpec spec;
 
@@ -96,10 +98,12 @@ final class DemoCommand implements Callable<Integer> {
     try (StreamClients.Lease lease = StreamClients.register(endpoint, options.openStore())) {
       StreamClient client = lease.client();
       ensureStream(client, out);
-      Instant start = Instant.now();
-      // The pipeline reads every event that arrived before the end of production, then finishes.
-      org.joda.time.Instant stopReadingAt = new org.joda.time.Instant(
-          start.toEpochMilli() + seconds * 1000L + END_MARGIN.toMillis());
+      // Production is planned to start shortly after the pipeline is launched and to end a fixed
+      // time before the pipeline's stop time, so everything written is read; the slack absorbs a
+      // slow pipeline start on a busy machine.
+      Instant start = Instant.now().plus(STARTUP);
+      Instant productionEnd = start.plusSeconds(seconds);
+      org.joda.time.Instant stopReadingAt = new org.joda.time.Instant(productionEnd.plus(SLACK).toEpochMilli());
       Pipeline pipeline = Pipeline.create(pipelineOptions());
       TopPages.apply(pipeline, new TopPages.Settings(endpoint, STREAM, StartingPosition.atTimestamp(start),
           org.joda.time.Duration.standardSeconds(WINDOW_SECONDS), TOP, stopReadingAt), listener);
@@ -109,8 +113,8 @@ final class DemoCommand implements Callable<Integer> {
       out.flush();
 
       BatchWriter writer = new BatchWriter(client, STREAM);
-      // Production ends at a fixed time, so that everything written arrives before the stop time.
-      double writeSeconds = produce(writer, start.plusSeconds(seconds), rankings, out);
+      awaitStart(start);
+      double writeSeconds = produce(writer, productionEnd, rankings, out);
       out.printf("wrote %s click events (%s) in %.1f s: %s records/s, %s%n",
           Figures.count(writer.records()), Figures.bytes(writer.bytes()), writeSeconds,
           Figures.perSecond(writer.records(), writeSeconds),
@@ -137,6 +141,14 @@ final class DemoCommand implements Callable<Integer> {
     out.printf("data folder: %s%n", options.dataDir.toAbsolutePath().normalize());
     out.flush();
     return 0;
+  }
+
+  /** Waits for the planned start of production (it starts at once if the pipeline took longer). */
+  private static void awaitStart(Instant start) throws InterruptedException {
+    long millis = java.time.Duration.between(Instant.now(), start).toMillis();
+    if (millis > 0) {
+      Thread.sleep(millis);
+    }
   }
 
   private static PipelineOptions pipelineOptions() {
