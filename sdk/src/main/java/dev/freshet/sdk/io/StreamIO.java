@@ -62,6 +62,45 @@ import org.joda.time.Duration;
  * <p><b>Aggregated records.</b> Records packed by the Kinesis Producer Library (or by {@link
  * Write#withAggregation(boolean)}) are unpacked into their user records, each with its sub-sequence
  * number.
+ *
+ * <h2>Writing</h2>
+ *
+ * <pre>{@code
+ * clicks
+ *     .apply(MapElements.into(TypeDescriptors.strings()).via(StreamRecord::dataAsString))
+ *     .apply(StreamIO.<String>write()
+ *         .withStream("clicks-copy")                                 // required; the stream must exist
+ *         .withEndpoint(URI.create("file:///var/lib/freshet"))       // required
+ *         .withPartitionKey(json -> userOf(json))                    // required (or withExplicitHashKey)
+ *         .withSerializer(json -> json.getBytes(UTF_8))              // required
+ *         .withAggregation(true));                                   // default false
+ *
+ * // A copy of a stream, keeping partition keys and data:
+ * clicks.apply(StreamIO.writeRecords().withStream("clicks-copy").withEndpoint(uri));
+ * }</pre>
+ *
+ * <p>Each writer instance sends its elements through one {@link
+ * dev.freshet.sdk.producer.StreamProducer}: PutRecords batches of up to 500 records and 5 MiB, sent
+ * when full, after a short linger, or at the end of the bundle. Records of one partition key keep
+ * their order within their shard unless a retry overtakes them.
+ *
+ * <p><b>Throttling and failures.</b> Only the entries a batch refused with
+ * ProvisionedThroughputExceeded or InternalFailure are sent again, after an exponential back-off
+ * ({@link Write#withRetries}). Any other error (a missing stream, a bad key), or a record out of
+ * attempts, fails its bundle with the stream, the partition key and the error code; a failure
+ * noticed while the bundle is still running fails it at the next element. At the end of every bundle
+ * the writer flushes and waits for every record of the bundle: if a bundle did not fail, all of its
+ * records are in the stream. When too many records are in flight ({@link
+ * Write#withMaxInFlightRecords}), the writer waits, which slows the pipeline to the stream's pace.
+ *
+ * <p><b>Delivery guarantee: at-least-once.</b> A bundle that fails is retried by the runner (and a
+ * Flink job restarts from its last checkpoint), and its records are written again, including those
+ * the stream had already taken. Kinesis has no idempotent put: writing a record again with the same
+ * partition key or a deterministic explicit hash key only sends it to the same shard, with a new
+ * sequence number. For effectively-once results, make the duplicates harmless downstream: carry
+ * the source record's {@link StreamRecord#uniqueId()} (or another id of the event) in the data and
+ * deduplicate on it when reading, or write to the final sink idempotently, keyed by that id (an
+ * upsert instead of an append).
  */
 public final class StreamIO {
   private StreamIO() {}
@@ -97,7 +136,10 @@ public final class StreamIO {
 
   /**
    * A write of records read by {@link #read()}, keeping each record's partition key and data, so
-   * that copying a stream is {@code read().apply(writeRecords().withStream(..).withEndpoint(..))}.
+   * that copying a stream is {@code records.apply(StreamIO.writeRecords().withStream(..).withEndpoint(..))}.
+   * Set the stream and the endpoint; the other settings are those of {@link #write()}. Records come
+   * from a read de-aggregated, so each user record is written as its own record unless {@link
+   * Write#withAggregation(boolean)} packs them again.
    */
   public static Write<StreamRecord> writeRecords() {
     return StreamIO.<StreamRecord>write()
