@@ -4,13 +4,18 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.auto.value.AutoValue;
+import dev.freshet.sdk.producer.ProducerConfig;
+import dev.freshet.sdk.stream.PutRecordsEntry;
 import dev.freshet.sdk.stream.StartingPosition;
+import java.math.BigInteger;
 import java.net.URI;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PDone;
 import org.apache.beam.sdk.values.Row;
 import org.jspecify.annotations.Nullable;
 import org.joda.time.Duration;
@@ -57,6 +62,45 @@ import org.joda.time.Duration;
  * <p><b>Aggregated records.</b> Records packed by the Kinesis Producer Library (or by {@link
  * Write#withAggregation(boolean)}) are unpacked into their user records, each with its sub-sequence
  * number.
+ *
+ * <h2>Writing</h2>
+ *
+ * <pre>{@code
+ * clicks
+ *     .apply(MapElements.into(TypeDescriptors.strings()).via(StreamRecord::dataAsString))
+ *     .apply(StreamIO.<String>write()
+ *         .withStream("clicks-copy")                                 // required; the stream must exist
+ *         .withEndpoint(URI.create("file:///var/lib/freshet"))       // required
+ *         .withPartitionKey(json -> userOf(json))                    // required (or withExplicitHashKey)
+ *         .withSerializer(json -> json.getBytes(UTF_8))              // required
+ *         .withAggregation(true));                                   // default false
+ *
+ * // A copy of a stream, keeping partition keys and data:
+ * clicks.apply(StreamIO.writeRecords().withStream("clicks-copy").withEndpoint(uri));
+ * }</pre>
+ *
+ * <p>Each writer instance sends its elements through one {@link
+ * dev.freshet.sdk.producer.StreamProducer}: PutRecords batches of up to 500 records and 5 MiB, sent
+ * when full, after a short linger, or at the end of the bundle. Records of one partition key keep
+ * their order within their shard unless a retry overtakes them.
+ *
+ * <p><b>Throttling and failures.</b> Only the entries a batch refused with
+ * ProvisionedThroughputExceeded or InternalFailure are sent again, after an exponential back-off
+ * ({@link Write#withRetries}). Any other error (a missing stream, a bad key), or a record out of
+ * attempts, fails its bundle with the stream, the partition key and the error code; a failure
+ * noticed while the bundle is still running fails it at the next element. At the end of every bundle
+ * the writer flushes and waits for every record of the bundle: if a bundle did not fail, all of its
+ * records are in the stream. When too many records are in flight ({@link
+ * Write#withMaxInFlightRecords}), the writer waits, which slows the pipeline to the stream's pace.
+ *
+ * <p><b>Delivery guarantee: at-least-once.</b> A bundle that fails is retried by the runner (and a
+ * Flink job restarts from its last checkpoint), and its records are written again, including those
+ * the stream had already taken. Kinesis has no idempotent put: writing a record again with the same
+ * partition key or a deterministic explicit hash key only sends it to the same shard, with a new
+ * sequence number. For effectively-once results, make the duplicates harmless downstream: carry
+ * the source record's {@link StreamRecord#uniqueId()} (or another id of the event) in the data and
+ * deduplicate on it when reading, or write to the final sink idempotently, keyed by that id (an
+ * upsert instead of an append).
  */
 public final class StreamIO {
   private StreamIO() {}
@@ -72,6 +116,35 @@ public final class StreamIO {
         .setThrottlingBackoffMax(Duration.standardSeconds(5))
         .setDeaggregate(true)
         .build();
+  }
+
+  /**
+   * A write of a {@code PCollection<T>} to a stream; set at least the stream, the endpoint, the
+   * serializer and the partition key (or explicit hash key) function.
+   */
+  public static <T> Write<T> write() {
+    return new AutoValue_StreamIO_Write.Builder<T>()
+        .setAggregation(false)
+        .setMaxBatchRecords(ProducerConfig.MAX_BATCH_RECORDS)
+        .setMaxBatchBytes(ProducerConfig.MAX_BATCH_BYTES)
+        .setMaxAttempts(10)
+        .setInitialBackoff(Duration.millis(100))
+        .setMaxBackoff(Duration.standardSeconds(5))
+        .setMaxInFlightRecords(100_000)
+        .build();
+  }
+
+  /**
+   * A write of records read by {@link #read()}, keeping each record's partition key and data, so
+   * that copying a stream is {@code records.apply(StreamIO.writeRecords().withStream(..).withEndpoint(..))}.
+   * Set the stream and the endpoint; the other settings are those of {@link #write()}. Records come
+   * from a read de-aggregated, so each user record is written as its own record unless {@link
+   * Write#withAggregation(boolean)} packs them again.
+   */
+  public static Write<StreamRecord> writeRecords() {
+    return StreamIO.<StreamRecord>write()
+        .withPartitionKey(StreamRecord::partitionKey)
+        .withSerializer(StreamRecord::data);
   }
 
   /**
@@ -286,6 +359,234 @@ public final class StreamIO {
         bounded = bounded.withMaxReadTime(maxReadTime());
       }
       return input.apply(bounded);
+    }
+  }
+
+  /** The transform of {@link #write()}. */
+  @AutoValue
+  public abstract static class Write<T> extends PTransform<PCollection<T>, PDone> {
+    private static final long serialVersionUID = 1L;
+
+    /** The largest explicit hash key, 2^128 - 1. */
+    private static final BigInteger MAX_HASH_KEY = BigInteger.ONE.shiftLeft(128).subtract(BigInteger.ONE);
+
+    abstract @Nullable String streamName();
+
+    abstract @Nullable URI endpoint();
+
+    abstract @Nullable SerializableFunction<T, String> partitionKeyFn();
+
+    abstract @Nullable SerializableFunction<T, String> explicitHashKeyFn();
+
+    abstract @Nullable SerializableFunction<T, byte[]> serializer();
+
+    abstract boolean aggregation();
+
+    abstract int maxBatchRecords();
+
+    abstract long maxBatchBytes();
+
+    abstract int maxAttempts();
+
+    abstract Duration initialBackoff();
+
+    abstract Duration maxBackoff();
+
+    abstract int maxInFlightRecords();
+
+    abstract Builder<T> toBuilder();
+
+    @AutoValue.Builder
+    abstract static class Builder<T> {
+      abstract Builder<T> setStreamName(String value);
+
+      abstract Builder<T> setEndpoint(URI value);
+
+      abstract Builder<T> setPartitionKeyFn(SerializableFunction<T, String> value);
+
+      abstract Builder<T> setExplicitHashKeyFn(SerializableFunction<T, String> value);
+
+      abstract Builder<T> setSerializer(SerializableFunction<T, byte[]> value);
+
+      abstract Builder<T> setAggregation(boolean value);
+
+      abstract Builder<T> setMaxBatchRecords(int value);
+
+      abstract Builder<T> setMaxBatchBytes(long value);
+
+      abstract Builder<T> setMaxAttempts(int value);
+
+      abstract Builder<T> setInitialBackoff(Duration value);
+
+      abstract Builder<T> setMaxBackoff(Duration value);
+
+      abstract Builder<T> setMaxInFlightRecords(int value);
+
+      abstract Write<T> build();
+    }
+
+    /** The stream to write, by name (1 to 128 of {@code a-zA-Z0-9_.-}); it must exist. Required. */
+    public Write<T> withStream(String streamName) {
+      checkArgument(streamName != null && streamName.matches("[a-zA-Z0-9_.-]{1,128}"),
+          "streamName must be 1 to 128 characters of a-zA-Z0-9_.-, but was: %s", streamName);
+      return toBuilder().setStreamName(streamName).build();
+    }
+
+    /**
+     * Where the stream lives. Required. {@code file:///path} opens the embedded store in that data
+     * folder (shared with everything else in this JVM); {@code http://host:port} or {@code https://}
+     * talks the Kinesis API to {@code freshet server} or any Kinesis endpoint.
+     */
+    public Write<T> withEndpoint(URI endpoint) {
+      checkNotNull(endpoint, "endpoint");
+      checkArgument(endpoint.getScheme() != null, "endpoint must have a scheme (file:, http:, https:), but was: %s", endpoint);
+      return toBuilder().setEndpoint(endpoint).build();
+    }
+
+    /**
+     * The partition key of each element (1 to 256 characters): it picks the shard, and records of
+     * one key keep their order within it. Required, unless {@link #withExplicitHashKey} is set, in
+     * which case the explicit hash key also serves as the partition key.
+     */
+    public Write<T> withPartitionKey(SerializableFunction<T, String> partitionKeyFn) {
+      checkNotNull(partitionKeyFn, "partitionKeyFn");
+      return toBuilder().setPartitionKeyFn(partitionKeyFn).build();
+    }
+
+    /**
+     * The explicit hash key of each element, a decimal number from 0 to 2^128 - 1 that picks the
+     * shard instead of the partition key's MD5 hash (to spread keys evenly, or pin them to a shard).
+     * Optional; default: route by partition key.
+     */
+    public Write<T> withExplicitHashKey(SerializableFunction<T, String> explicitHashKeyFn) {
+      checkNotNull(explicitHashKeyFn, "explicitHashKeyFn");
+      return toBuilder().setExplicitHashKeyFn(explicitHashKeyFn).build();
+    }
+
+    /** The data of each element, at most 1 MiB. Required. */
+    public Write<T> withSerializer(SerializableFunction<T, byte[]> serializer) {
+      checkNotNull(serializer, "serializer");
+      return toBuilder().setSerializer(serializer).build();
+    }
+
+    /**
+     * Whether records predicted to land on the same shard are packed into KPL aggregates of up to 1
+     * MiB (fewer, fuller PutRecords entries, and past the per-shard limit of 1,000 records per
+     * second). Default false. Readers must de-aggregate: {@link StreamIO#read()} and the KCL do.
+     */
+    public Write<T> withAggregation(boolean aggregation) {
+      return toBuilder().setAggregation(aggregation).build();
+    }
+
+    /** Records (or aggregates) per PutRecords call, 1 to 500; default 500. */
+    public Write<T> withMaxBatchRecords(int maxBatchRecords) {
+      checkArgument(maxBatchRecords >= 1 && maxBatchRecords <= ProducerConfig.MAX_BATCH_RECORDS,
+          "maxBatchRecords must be between 1 and %s, but was: %s", ProducerConfig.MAX_BATCH_RECORDS, maxBatchRecords);
+      return toBuilder().setMaxBatchRecords(maxBatchRecords).build();
+    }
+
+    /** Bytes (data and partition keys) per PutRecords call, 1 to 5 MiB (5,242,880); default 5 MiB. */
+    public Write<T> withMaxBatchBytes(long maxBatchBytes) {
+      checkArgument(maxBatchBytes >= 1 && maxBatchBytes <= ProducerConfig.MAX_BATCH_BYTES,
+          "maxBatchBytes must be between 1 and %s, but was: %s", ProducerConfig.MAX_BATCH_BYTES, maxBatchBytes);
+      return toBuilder().setMaxBatchBytes(maxBatchBytes).build();
+    }
+
+    /**
+     * How records refused with ProvisionedThroughputExceeded or InternalFailure are retried: only
+     * the refused entries are sent again, up to {@code maxAttempts} times in all (1 to 100; 1 means
+     * no retry), waiting {@code initialBackoff} (at least 1 ms) before the first retry and doubling
+     * up to {@code maxBackoff} (at least {@code initialBackoff}, at most 10 min). Default 10 attempts
+     * from 100 ms to 5 s. A record that runs out of attempts fails its bundle; any other error fails
+     * it at once.
+     */
+    public Write<T> withRetries(int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
+      checkArgument(maxAttempts >= 1 && maxAttempts <= 100,
+          "maxAttempts must be between 1 and 100, but was: %s", maxAttempts);
+      checkArgument(initialBackoff != null && initialBackoff.getMillis() >= 1,
+          "initialBackoff must be at least 1 ms, but was: %s", initialBackoff);
+      checkArgument(maxBackoff != null && !maxBackoff.isShorterThan(initialBackoff)
+              && !maxBackoff.isLongerThan(Duration.standardMinutes(10)),
+          "maxBackoff must be between the initialBackoff %s and 10 min, but was: %s", initialBackoff, maxBackoff);
+      return toBuilder().setMaxAttempts(maxAttempts).setInitialBackoff(initialBackoff).setMaxBackoff(maxBackoff).build();
+    }
+
+    /**
+     * Records sent but not yet acknowledged, per writer instance, before the writer waits: bounds
+     * its memory and pushes back on the pipeline when the stream is slower than the input. At least
+     * 1 and at least {@link #withMaxBatchRecords maxBatchRecords} (checked when applied); default
+     * 100,000.
+     */
+    public Write<T> withMaxInFlightRecords(int maxInFlightRecords) {
+      checkArgument(maxInFlightRecords >= 1,
+          "maxInFlightRecords must be at least 1, but was: %s", maxInFlightRecords);
+      return toBuilder().setMaxInFlightRecords(maxInFlightRecords).build();
+    }
+
+    @Override
+    public PDone expand(PCollection<T> input) {
+      checkArgument(streamName() != null, "StreamIO.write() needs withStream(name)");
+      checkArgument(endpoint() != null, "StreamIO.write() needs withEndpoint(uri), such as file:///path/to/data or http://localhost:4567");
+      checkArgument(serializer() != null, "StreamIO.write() needs withSerializer(fn) to turn elements into bytes");
+      checkArgument(partitionKeyFn() != null || explicitHashKeyFn() != null,
+          "StreamIO.write() needs withPartitionKey(fn), or withExplicitHashKey(fn)");
+      checkArgument(maxInFlightRecords() >= maxBatchRecords(),
+          "maxInFlightRecords must be at least maxBatchRecords (%s), but was: %s", maxBatchRecords(), maxInFlightRecords());
+      input.apply("Write to " + streamName(), ParDo.of(new StreamWriterFn<>(this)));
+      return PDone.in(input.getPipeline());
+    }
+
+    /** The producer settings of one writer. */
+    ProducerConfig producerConfig() {
+      java.time.Duration initial = java.time.Duration.ofMillis(initialBackoff().getMillis());
+      java.time.Duration max = java.time.Duration.ofMillis(maxBackoff().getMillis());
+      // The producer gives up on a record after its time to live even with attempts left; make that
+      // long enough for every configured attempt, so withRetries alone decides.
+      java.time.Duration backoffs = java.time.Duration.ZERO;
+      java.time.Duration step = initial;
+      for (int attempt = 1; attempt < maxAttempts(); attempt++) {
+        backoffs = backoffs.plus(step);
+        step = step.multipliedBy(2).compareTo(max) > 0 ? max : step.multipliedBy(2);
+      }
+      return ProducerConfig.builder()
+          .setAggregation(aggregation())
+          .setMaxBatchRecords(maxBatchRecords())
+          .setMaxBatchBytes(maxBatchBytes())
+          .setMaxAttempts(maxAttempts())
+          .setInitialBackoff(initial)
+          .setMaxBackoff(max)
+          .setMaxInFlightRecords(maxInFlightRecords())
+          .setRecordTtl(backoffs.plusSeconds(30))
+          .build();
+    }
+
+    /**
+     * The entry for one element.
+     *
+     * @throws IllegalArgumentException naming the stream and the bad value when a function returns a
+     *     key out of range or null data
+     */
+    PutRecordsEntry toEntry(T element) {
+      String explicitHashKey = explicitHashKeyFn() == null ? null : explicitHashKeyFn().apply(element);
+      if (explicitHashKeyFn() != null) {
+        checkArgument(isHashKey(explicitHashKey),
+            "explicit hash key for stream %s must be a decimal number from 0 to 2^128 - 1, but was: %s",
+            streamName(), explicitHashKey);
+      }
+      String partitionKey = partitionKeyFn() == null ? explicitHashKey : partitionKeyFn().apply(element);
+      checkArgument(partitionKey != null && !partitionKey.isEmpty() && partitionKey.length() <= 256,
+          "partition key for stream %s must have 1 to 256 characters, but was: %s", streamName(), partitionKey);
+      byte[] data = serializer().apply(element);
+      checkArgument(data != null, "serializer for stream %s returned null data for partition key %s",
+          streamName(), partitionKey);
+      return PutRecordsEntry.of(partitionKey, explicitHashKey, data);
+    }
+
+    private static boolean isHashKey(@Nullable String key) {
+      if (key == null || key.isEmpty() || key.length() > 39 || !key.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        return false;
+      }
+      return new BigInteger(key).compareTo(MAX_HASH_KEY) <= 0;
     }
   }
 
