@@ -227,7 +227,9 @@ final class ServerCommand implements Callable<Integer> {
       throw new CliException("cannot use the TLS keystore " + tlsKeyStore + ": "
           + describe(e.getCause()), e);
     } catch (IllegalArgumentException e) {
-      throw new CliException("cannot set up TLS: " + e.getMessage(), e);
+      // Not a usable keystore (unknown format, no private key entry); the cause says which.
+      throw new CliException("cannot use the TLS keystore " + tlsKeyStore + ": "
+          + describe(e.getCause() != null ? e.getCause() : e), e);
     } catch (Exception e) {
       // Netty rethrows the bind failure, a checked exception, without declaring it.
       SocketException bindFailure = socketException(e);

@@ -18,12 +18,18 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -156,6 +162,40 @@ class ServerCommandIT {
       assertThatThrownBy(stranger::listStreams)
           .isInstanceOfSatisfying(KinesisException.class, e ->
               assertThat(e.awsErrorDetails().errorCode()).isEqualTo("UnrecognizedClientException"));
+    }
+    assertThat(server.stop()).as(server.describe()).isZero();
+  }
+
+  @Test
+  void tlsAloneServesAGeneratedCertificateAndPrintsItsFingerprint() throws Exception {
+    ServerProcess server = start("--tls");
+    assertThat(server.awaitReady()).as(server.describe()).isTrue();
+    Path pem = dataDir.toAbsolutePath().normalize().resolve("server-certificate.pem");
+    assertThat(server.out.get(0)).isEqualTo(
+        "self-signed TLS certificate for localhost, 127.0.0.1 and ::1 in " + pem);
+    assertThat(server.out.get(2)).startsWith(READY + "https://127.0.0.1:");
+
+    X509Certificate certificate;
+    try (InputStream in = Files.newInputStream(pem)) {
+      certificate = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+    }
+    String fingerprint = HexFormat.ofDelimiter(":").withUpperCase()
+        .formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
+    assertThat(server.out.get(1)).isEqualTo("  SHA-256 fingerprint " + fingerprint);
+
+    KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+    trusted.load(null, null);
+    trusted.setCertificateEntry("freshet", certificate);
+    TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    trust.init(trusted);
+    try (KinesisClient kinesis = KinesisClient.builder()
+        .endpointOverride(server.endpoint())
+        .region(Region.EU_WEST_1)
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+        .httpClient(ApacheHttpClient.builder().tlsTrustManagersProvider(trust::getTrustManagers).build())
+        .build()) {
+      kinesis.createStream(b -> b.streamName("secure").shardCount(1));
+      assertThat(kinesis.listStreams().streamNames()).containsExactly("secure");
     }
     assertThat(server.stop()).as(server.describe()).isZero();
   }
