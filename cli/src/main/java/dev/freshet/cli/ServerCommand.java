@@ -118,7 +118,7 @@ final class ServerCommand implements Callable<Integer> {
 
     CountDownLatch stopRequested = new CountDownLatch(1);
     CountDownLatch stopped = new CountDownLatch(1);
-    AtomicInteger exitCode = new AtomicInteger(0);
+    AtomicInteger exitCode = new AtomicInteger();
     Thread hook = new Thread(() -> {
       stopRequested.countDown();
       try {
@@ -145,12 +145,14 @@ final class ServerCommand implements Callable<Integer> {
       // Stopped in-process; the flag is restored once the close below no longer needs to wait.
       interrupted = true;
     }
+    // A failure, until the close below has finished: an Error escaping it must not exit 0.
+    exitCode.set(1);
     try {
       stop(server, store);
       out.println("freshet server stopped");
       out.flush();
+      exitCode.set(0);
     } catch (RuntimeException e) {
-      exitCode.set(1);
       PrintWriter err = spec.commandLine().getErr();
       err.printf("error: the server did not stop cleanly: %s%n", e);
       err.flush();
