@@ -19,7 +19,8 @@ import picocli.CommandLine.ScopeType;
  *
  * <p>Exit codes: 0 on success, 1 when an operation fails (a {@link StreamException} is printed as
  * {@code error: <ErrorCode>: <message>}, bad input as {@code error: <what was wrong>}), 2 for a
- * usage error.
+ * usage error. {@code freshet server} exits 0 when stopped by SIGTERM or SIGINT after a clean
+ * shutdown.
  */
 @Command(
     name = "freshet",
@@ -32,6 +33,7 @@ import picocli.CommandLine.ScopeType;
       TailCommand.class,
       DemoCommand.class,
       FlinkCommand.class,
+      ServerCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Freshet {
@@ -66,8 +68,12 @@ public final class Freshet {
 
   /** Opens the store these options describe; the one place the CLI picks its implementation. */
   StreamClient openStore() {
-    return LocalStreamStore.open(
-        StoreConfig.builder(dataDir).setDurability(durability).setThrottling(throttling).build());
+    return LocalStreamStore.open(storeConfig().build());
+  }
+
+  /** The store configuration of these options, for commands that add settings of their own. */
+  StoreConfig.Builder storeConfig() {
+    return StoreConfig.builder(dataDir).setDurability(durability).setThrottling(throttling);
   }
 
   public static void main(String[] args) {
