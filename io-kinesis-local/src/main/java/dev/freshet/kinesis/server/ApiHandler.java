@@ -1,9 +1,7 @@
 package dev.freshet.kinesis.server;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.freshet.sdk.stream.StreamClient;
-import dev.freshet.sdk.stream.errors.StreamException;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -16,6 +14,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import java.io.IOException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
@@ -108,21 +107,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     try {
       ObjectNode result = operation.apply(new ApiRequest(format.parse(body), format));
       response = Responses.body(ctx.alloc(), HttpResponseStatus.OK, format, result);
-    } catch (StreamException e) {
-      int status = e.errorCode().equals("InternalFailure") ? 500 : 400;
-      response = Responses.error(ctx.alloc(), status, e.errorCode(), String.valueOf(e.getMessage()), format);
-    } catch (ApiException e) {
-      response = Responses.error(ctx.alloc(), e.status(), e.errorType(), e.getMessage(), format);
-    } catch (JacksonException e) {
-      response = Responses.error(ctx.alloc(), 400, "SerializationException",
-          "The request body is not valid " + format + ": " + e.getOriginalMessage(), format);
-    } catch (java.io.IOException e) {
-      response = Responses.error(ctx.alloc(), 400, "SerializationException",
-          "The request body could not be read as " + format + ": " + e.getMessage(), format);
-    } catch (RuntimeException e) {
-      LOG.warn("{} failed unexpectedly; answered InternalFailure", name, e);
-      response = Responses.error(ctx.alloc(), 500, "InternalFailure",
-          name + " failed: " + e, format);
+    } catch (IOException | RuntimeException e) {
+      response = Responses.failure(ctx.alloc(), name, e, format);
     }
     metrics.recordRequest(name, response.status().code(), System.nanoTime() - start);
     return response;

@@ -512,14 +512,7 @@ final class Operations {
     ObjectNode response = empty(request);
     ArrayNode records = response.putArray("Records");
     for (Record record : result.records()) {
-      ObjectNode node = records.addObject();
-      node.put("SequenceNumber", record.sequenceNumber());
-      format.putTimestamp(node, "ApproximateArrivalTimestamp", record.approximateArrivalTimestamp());
-      format.putBlob(node, "Data", record.data());
-      node.put("PartitionKey", record.partitionKey());
-      if (record.encryptionType() != dev.freshet.sdk.stream.EncryptionType.NONE) {
-        node.put("EncryptionType", record.encryptionType().name());
-      }
+      records.add(recordNode(format, record));
     }
     if (result.nextShardIterator() != null) {
       response.put("NextShardIterator", result.nextShardIterator());
@@ -529,6 +522,19 @@ final class Operations {
       putChildShards(response, result.childShards());
     }
     return response;
+  }
+
+  /** A record as GetRecords and SubscribeToShard events carry it. */
+  static ObjectNode recordNode(WireFormat format, Record record) {
+    ObjectNode node = format.newObject();
+    node.put("SequenceNumber", record.sequenceNumber());
+    format.putTimestamp(node, "ApproximateArrivalTimestamp", record.approximateArrivalTimestamp());
+    format.putBlob(node, "Data", record.data());
+    node.put("PartitionKey", record.partitionKey());
+    if (record.encryptionType() != dev.freshet.sdk.stream.EncryptionType.NONE) {
+      node.put("EncryptionType", record.encryptionType().name());
+    }
+    return node;
   }
 
   static void putChildShards(ObjectNode node, List<ChildShard> children) {

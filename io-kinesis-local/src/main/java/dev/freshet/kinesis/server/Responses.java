@@ -11,12 +11,16 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.io.IOException;
+import com.fasterxml.jackson.core.JacksonException;
+import dev.freshet.sdk.stream.errors.StreamException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
 /** Builds HTTP responses in the service's shape: bodies, request ids and error types. */
 final class Responses {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Responses.class);
+
   private Responses() {}
 
   static FullHttpResponse body(ByteBufAllocator alloc, HttpResponseStatus status, WireFormat format, JsonNode node) {
@@ -43,6 +47,33 @@ final class Responses {
     FullHttpResponse response = body(alloc, HttpResponseStatus.valueOf(status), format, node);
     response.headers().set("x-amzn-ErrorType", type);
     return response;
+  }
+
+  /**
+   * The error response for a failed request, as the service shapes it: a stream error keeps its
+   * name (500 only for InternalFailure), a protocol error its name and status, an unreadable body
+   * is a SerializationException, and anything unexpected an InternalFailure (logged).
+   */
+  static FullHttpResponse failure(ByteBufAllocator alloc, String operation, Exception failure, WireFormat format) {
+    if (failure instanceof StreamException) {
+      StreamException e = (StreamException) failure;
+      int status = e.errorCode().equals("InternalFailure") ? 500 : 400;
+      return error(alloc, status, e.errorCode(), String.valueOf(e.getMessage()), format);
+    }
+    if (failure instanceof ApiException) {
+      ApiException e = (ApiException) failure;
+      return error(alloc, e.status(), e.errorType(), e.getMessage(), format);
+    }
+    if (failure instanceof JacksonException) {
+      return error(alloc, 400, "SerializationException",
+          "The request body is not valid " + format + ": " + ((JacksonException) failure).getOriginalMessage(), format);
+    }
+    if (failure instanceof IOException) {
+      return error(alloc, 400, "SerializationException",
+          "The request body could not be read as " + format + ": " + failure.getMessage(), format);
+    }
+    LOG.warn("{} failed unexpectedly; answered InternalFailure", operation, failure);
+    return error(alloc, 500, "InternalFailure", operation + " failed: " + failure, format);
   }
 
   static FullHttpResponse text(ByteBufAllocator alloc, HttpResponseStatus status, String contentType, String text) {

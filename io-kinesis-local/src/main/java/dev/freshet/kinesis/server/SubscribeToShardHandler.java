@@ -1,23 +1,18 @@
 package dev.freshet.kinesis.server;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.freshet.sdk.stream.EncryptionType;
 import dev.freshet.sdk.stream.Record;
 import dev.freshet.sdk.stream.ShardIteratorType;
 import dev.freshet.sdk.stream.StartingPosition;
 import dev.freshet.sdk.stream.StreamClient;
 import dev.freshet.sdk.stream.SubscribeToShardEvent;
-import dev.freshet.sdk.stream.errors.StreamException;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code SubscribeToShard}: reads the request (ConsumerARN, ShardId, StartingPosition), asks the
@@ -27,7 +22,6 @@ import org.slf4j.LoggerFactory;
  */
 final class SubscribeToShardHandler {
   static final String OPERATION = "SubscribeToShard";
-  private static final Logger LOG = LoggerFactory.getLogger(SubscribeToShardHandler.class);
 
   private final StreamClient client;
   private final ServerMetrics metrics;
@@ -52,20 +46,8 @@ final class SubscribeToShardHandler {
       metrics.recordRequest(OPERATION, 200, System.nanoTime() - start);
       writer.accepted();
       return;
-    } catch (StreamException e) {
-      int status = e.errorCode().equals("InternalFailure") ? 500 : 400;
-      refusal = Responses.error(ctx.alloc(), status, e.errorCode(), String.valueOf(e.getMessage()), format);
-    } catch (ApiException e) {
-      refusal = Responses.error(ctx.alloc(), e.status(), e.errorType(), e.getMessage(), format);
-    } catch (JacksonException e) {
-      refusal = Responses.error(ctx.alloc(), 400, "SerializationException",
-          "The request body is not valid " + format + ": " + e.getOriginalMessage(), format);
-    } catch (IOException e) {
-      refusal = Responses.error(ctx.alloc(), 400, "SerializationException",
-          "The request body could not be read as " + format + ": " + e.getMessage(), format);
-    } catch (RuntimeException e) {
-      LOG.warn("{} failed unexpectedly; answered InternalFailure", OPERATION, e);
-      refusal = Responses.error(ctx.alloc(), 500, "InternalFailure", OPERATION + " failed: " + e, format);
+    } catch (IOException | RuntimeException e) {
+      refusal = Responses.failure(ctx.alloc(), OPERATION, e, format);
     }
     // Refused before the store took the subscriber: it will never be signalled, so uncount it here.
     metrics.activeSubscriptions.decrementAndGet();
@@ -100,14 +82,7 @@ final class SubscribeToShardHandler {
     ObjectNode body = format.newObject();
     ArrayNode records = body.putArray("Records");
     for (Record record : event.records()) {
-      ObjectNode node = records.addObject();
-      node.put("SequenceNumber", record.sequenceNumber());
-      format.putTimestamp(node, "ApproximateArrivalTimestamp", record.approximateArrivalTimestamp());
-      format.putBlob(node, "Data", record.data());
-      node.put("PartitionKey", record.partitionKey());
-      if (record.encryptionType() != EncryptionType.NONE) {
-        node.put("EncryptionType", record.encryptionType().name());
-      }
+      records.add(Operations.recordNode(format, record));
     }
     body.put("ContinuationSequenceNumber", event.continuationSequenceNumber());
     body.put("MillisBehindLatest", event.millisBehindLatest());
