@@ -2,11 +2,7 @@ package dev.freshet.runners;
 
 import java.net.URI;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
-import org.apache.beam.sdk.options.Default;
-import org.apache.beam.sdk.options.DefaultValueFactory;
-import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.Validation;
 
 /**
  * The options of every Freshet pipeline: which runner, where the streams are, and how Flink
@@ -42,6 +38,11 @@ import org.apache.beam.sdk.options.Validation;
  * only cost is that Direct-runner users see Flink flags they can ignore. Direct-runner flags
  * ({@code --targetParallelism}, {@code --enforceImmutability}, ...) are Beam's {@code
  * DirectOptions}, registered because the Direct runner is on the classpath.
+ *
+ * <p>{@code --endpoint} carries no Beam {@code @Default}: Beam's {@code AwsOptions} (on the
+ * classpath wherever KinesisIO is) declares a property of the same name without one, and Beam
+ * refuses two declarations of one property with different defaults. {@link Runners#configure}
+ * fills in {@link #DEFAULT_ENDPOINT} instead.
  */
 public interface FreshetPipelineOptions extends FlinkPipelineOptions {
 
@@ -50,18 +51,9 @@ public interface FreshetPipelineOptions extends FlinkPipelineOptions {
 
   @Description(
       "Where the streams are: file:DIR for the embedded store in DIR, http(s)://host:port for a "
-          + "freshet server or any Kinesis endpoint.")
-  @Default.InstanceFactory(DefaultEndpoint.class)
-  @Validation.Required
+          + "freshet server or any Kinesis endpoint. Default: "
+          + DEFAULT_ENDPOINT)
   URI getEndpoint();
 
   void setEndpoint(URI value);
-
-  /** {@link #DEFAULT_ENDPOINT} as a URI (Beam's {@code @Default.String} only fits String getters). */
-  final class DefaultEndpoint implements DefaultValueFactory<URI> {
-    @Override
-    public URI create(PipelineOptions options) {
-      return URI.create(DEFAULT_ENDPOINT);
-    }
-  }
 }

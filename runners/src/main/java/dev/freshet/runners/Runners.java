@@ -77,10 +77,13 @@ public final class Runners {
   }
 
   /**
-   * A relative {@code file:./dir} endpoint becomes absolute here, against this process's working
+   * No endpoint means {@link FreshetPipelineOptions#DEFAULT_ENDPOINT}. A relative {@code file:./dir} endpoint becomes absolute here, against this process's working
    * directory: the store needs a path, and a pipeline's workers may run elsewhere.
    */
   private static void normaliseEndpoint(FreshetPipelineOptions options) {
+    if (options.getEndpoint() == null) {
+      options.setEndpoint(URI.create(FreshetPipelineOptions.DEFAULT_ENDPOINT));
+    }
     URI endpoint = options.getEndpoint();
     if ("file".equalsIgnoreCase(endpoint.getScheme())) {
       URI folder = dataFolder(endpoint).toUri();

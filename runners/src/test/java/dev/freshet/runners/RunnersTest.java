@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.runners.direct.DirectRunner;
 import org.apache.beam.runners.flink.FlinkRunner;
+import org.apache.beam.sdk.io.aws2.options.AwsOptions;
 import org.junit.jupiter.api.Test;
 
 class RunnersTest {
@@ -22,6 +23,18 @@ class RunnersTest {
         .isEqualTo(Path.of("freshet-data").toAbsolutePath().toUri());
     assertThat(options.getCheckpointingMode()).isEqualTo("EXACTLY_ONCE");
     assertThat(options.getStateBackend()).isNull();
+  }
+
+  @Test
+  void livesBesideBeamsAwsOptionsWhichShareTheEndpointProperty() {
+    // Beam's AWS module is on this test classpath and registers AwsOptions (getEndpoint() too):
+    // a @Default on our side would make Beam refuse both interfaces.
+    FreshetPipelineOptions options = Runners.configure("--endpoint=http://localhost:4567");
+
+    AwsOptions aws = options.as(AwsOptions.class);
+    assertThat(aws.getEndpoint()).isEqualTo(URI.create("http://localhost:4567"));
+    assertThat(Runners.configure().as(AwsOptions.class).getEndpoint())
+        .isEqualTo(Path.of("freshet-data").toAbsolutePath().toUri());
   }
 
   @Test
