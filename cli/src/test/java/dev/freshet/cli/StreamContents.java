@@ -56,6 +56,23 @@ final class StreamContents {
     return String.format("id-%09d|%s", n, "x".repeat(64));
   }
 
+  /**
+   * Asserts that {@code payloads} are exactly those of records 0 to {@code count - 1}, naming up to
+   * ten missing and ten unexpected ones (in linear time: AssertJ's in-any-order comparison is
+   * quadratic, minutes for a few hundred thousand records).
+   */
+  static void assertSameSet(java.util.Set<String> payloads, long count) {
+    java.util.Set<String> expected = new java.util.HashSet<>();
+    for (long n = 0; n < count; n++) {
+      expected.add(payload(n));
+    }
+    List<String> missing = expected.stream().filter(p -> !payloads.contains(p)).sorted().limit(10).toList();
+    List<String> unexpected = payloads.stream().filter(p -> !expected.contains(p)).sorted().limit(10).toList();
+    org.assertj.core.api.Assertions.assertThat(missing).as("missing records (first 10)").isEmpty();
+    org.assertj.core.api.Assertions.assertThat(unexpected).as("unexpected records (first 10)").isEmpty();
+    org.assertj.core.api.Assertions.assertThat(payloads).hasSize(expected.size());
+  }
+
   /** How often each payload occurs in {@code payloads}. */
   static Map<String, Integer> occurrences(List<String> payloads) {
     Map<String, Integer> counts = new HashMap<>();
