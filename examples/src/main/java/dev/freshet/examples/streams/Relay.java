@@ -41,13 +41,7 @@ public final class Relay {
   public static Pipeline create(Options options) {
     PipelineOptionsValidator.validate(Options.class, options);
     Pipeline pipeline = Pipeline.create(options);
-    StreamIO.Read read = StreamIO.read()
-        .withStream(options.getInputStream())
-        .withEndpoint(options.getEndpoint())
-        .withStartingPosition(StreamExampleOptions.startingPosition(options));
-    if (options.getMaxRecords() > 0) {
-      read = read.withMaxNumRecords(options.getMaxRecords());
-    }
+    StreamIO.Read read = StreamExampleOptions.read(options);
     pipeline
         .apply("Read " + options.getInputStream(), read)
         .apply(StreamIO.writeRecords()

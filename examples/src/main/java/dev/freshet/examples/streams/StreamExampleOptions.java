@@ -1,6 +1,7 @@
 package dev.freshet.examples.streams;
 
 import dev.freshet.runners.FreshetPipelineOptions;
+import dev.freshet.sdk.io.StreamIO;
 import dev.freshet.sdk.stream.StartingPosition;
 import java.util.Locale;
 import org.apache.beam.sdk.options.Default;
@@ -26,12 +27,27 @@ public interface StreamExampleOptions extends FreshetPipelineOptions {
 
   void setStartingPosition(String value);
 
-  @Description("Stop after this many records (the read becomes bounded and the pipeline finishes); "
-      + "0 reads forever. Default: 0.")
+  @Description("Stop after this many records (the read becomes bounded, by one reader over all "
+      + "shards, and the pipeline finishes); 0 reads forever. Default: 0.")
   @Default.Long(0)
   long getMaxRecords();
 
   void setMaxRecords(long value);
+
+  /**
+   * The read these options describe: stream, endpoint, starting position and, when given, the
+   * number of records.
+   */
+  static StreamIO.Read read(StreamExampleOptions options) {
+    StreamIO.Read read = StreamIO.read()
+        .withStream(options.getInputStream())
+        .withEndpoint(options.getEndpoint())
+        .withStartingPosition(startingPosition(options));
+    if (options.getMaxRecords() > 0) {
+      read = read.withMaxNumRecords(options.getMaxRecords());
+    }
+    return read;
+  }
 
   /** The {@code --startingPosition} flag as a position; parsed once, here. */
   static StartingPosition startingPosition(StreamExampleOptions options) {

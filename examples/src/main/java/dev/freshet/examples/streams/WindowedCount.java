@@ -68,13 +68,7 @@ public final class WindowedCount {
           "windowSeconds must be 1 or more, but was: " + options.getWindowSeconds());
     }
     Pipeline pipeline = Pipeline.create(options);
-    StreamIO.Read read = StreamIO.read()
-        .withStream(options.getInputStream())
-        .withEndpoint(options.getEndpoint())
-        .withStartingPosition(StreamExampleOptions.startingPosition(options));
-    if (options.getMaxRecords() > 0) {
-      read = read.withMaxNumRecords(options.getMaxRecords());
-    }
+    StreamIO.Read read = StreamExampleOptions.read(options);
     PCollection<KV<String, String>> counts = pipeline
         .apply("Read " + options.getInputStream(), read)
         .apply("Keys", MapElements.into(TypeDescriptors.strings()).via(WindowedCount::key))
