@@ -36,6 +36,7 @@ echo "== windowed-count over $records records on three runners"
 java -Xms2g -Xmx6g -XX:+UseParallelGC ${JAVA_OPTS:-} \
   -cp "cli/target/test-classes:cli/target/classes:$(cat cli/target/bench.classpath)" \
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+  -Dorg.slf4j.simpleLogger.log.org.apache.flink.metrics=error \
   dev.freshet.cli.RunnersBenchmark "$scratch" cli/target/freshet-job.jar "$records" \
   | tee "$scratch/benchmark.out" | grep -v '^runners\.'
 

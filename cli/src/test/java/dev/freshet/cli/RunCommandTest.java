@@ -106,4 +106,17 @@ class RunCommandTest {
       }
     }
   }
+
+  @Test
+  void topPagesReadsForItsSecondsThenFinishes() {
+    try (StreamClient store = LocalStreamStore.open(StoreConfig.builder(dataDir).build())) {
+      store.createStream(CreateStreamRequest.provisioned("clicks", 1));
+    }
+
+    Cli.Result result = new Cli(dataDir).run("run", "top-pages", "--clickStream", "clicks",
+        "--runSeconds", 1, "--windowSeconds", 1);
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.out()).contains("top-pages finished: DONE in ");
+  }
 }
