@@ -34,6 +34,7 @@ import picocli.CommandLine.ScopeType;
       DemoCommand.class,
       FlinkCommand.class,
       ServerCommand.class,
+      RunCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Freshet {

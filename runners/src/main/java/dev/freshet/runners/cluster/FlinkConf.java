@@ -113,6 +113,10 @@ final class FlinkConf {
     conf.put("taskmanager.memory.jvm-overhead.max", tm.jvmOverhead() + "m");
     conf.put("taskmanager.memory.process.size", tm.processSize() + "m");
     conf.put("parallelism.default", "1");
+    // Spread a job's slots over the TaskManagers instead of filling the first one: a job at
+    // parallelism 2 on 2 TaskManagers then runs on both, so losing one loses half the job, and the
+    // slots left free on the survivor are where it restarts.
+    conf.put("cluster.evenly-spread-out-slots", "true");
 
     // The heap backend by default; RocksDB is on the classpath for jobs that ask for it
     // (--stateBackend=rocksdb) or for state.backend.type: rocksdb here.

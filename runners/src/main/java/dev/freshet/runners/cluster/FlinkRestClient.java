@@ -90,6 +90,20 @@ public final class FlinkRestClient {
     return true;
   }
 
+  /**
+   * How many failures a job has seen since it was submitted, from its exception history (which
+   * Flink keeps up to {@code web.exception-history-size}, 16 by default). Each failure restarts the
+   * failed tasks when the restart strategy allows it.
+   */
+  public int failures(String jobId) {
+    return get("/jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries").size();
+  }
+
+  /** How many checkpoints of a job have completed. */
+  public long completedCheckpoints(String jobId) {
+    return get("/jobs/" + jobId + "/checkpoints").path("counts").path("completed").asLong();
+  }
+
   /** Cancels a job without a savepoint; returns once the JobManager accepted the request. */
   public void cancel(String jobId) {
     send(HttpRequest.newBuilder(base.resolve("/jobs/" + jobId + "?mode=cancel"))

@@ -24,6 +24,7 @@ class FlinkConfTest {
     assertThat(conf)
         .containsEntry("taskmanager.cpu.cores", "2.0")
         .containsEntry("taskmanager.numberOfTaskSlots", "2")
+        .containsEntry("cluster.evenly-spread-out-slots", "true")
         .containsEntry("taskmanager.memory.framework.heap.size", "128m")
         .containsEntry("taskmanager.memory.task.heap.size", "512m")
         .containsEntry("taskmanager.memory.managed.size", "512m")

@@ -1,0 +1,122 @@
+package dev.freshet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.freshet.kinesis.store.LocalStreamStore;
+import dev.freshet.kinesis.store.StoreConfig;
+import dev.freshet.sdk.stream.CreateStreamRequest;
+import dev.freshet.sdk.stream.StreamClient;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code freshet run}: its flags, its errors, and a relay on the Direct runner over the embedded store. */
+class RunCommandTest {
+  @TempDir Path dataDir;
+
+  @Test
+  void pipelineFlagsAreHandedToBeamInItsForm() {
+    assertThat(RunCommand.beamArgs(List.of(
+            "--runner", "flink", "--flinkMaster=localhost:8081", "--streaming", "--parallelism", "2")))
+        .containsExactly("--runner=flink", "--flinkMaster=localhost:8081", "--streaming", "--parallelism=2");
+    assertThat(RunCommand.beamArgs(List.of("--streaming"))).containsExactly("--streaming");
+    assertThatThrownBy(() -> RunCommand.beamArgs(List.of("relay-too")))
+        .hasMessage("expected a --flag, but got: relay-too");
+  }
+
+  @Test
+  void anUnknownExampleIsAUsageErrorListingTheExamples() {
+    Cli.Result result = new Cli(dataDir).run("run", "top-posts");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err())
+        .contains("unknown example 'top-posts'; the examples are: top-pages, relay, windowed-count");
+  }
+
+  @Test
+  void aMissingExampleFlagIsAUsageErrorNamingIt() {
+    Cli.Result result = new Cli(dataDir).run("run", "relay", "--outputStream", "out");
+
+    assertThat(result.exitCode()).as(result.err()).isEqualTo(2);
+    assertThat(result.err()).contains("--inputStream");
+  }
+
+  @Test
+  void aClusterNeedsAServerEndpointAndDetachedNeedsACluster() {
+    Cli cli = new Cli(dataDir);
+
+    Cli.Result onCluster = cli.run("run", "relay", "--inputStream", "in", "--outputStream", "out",
+        "--runner", "flink", "--flinkMaster", "localhost:1");
+    assertThat(onCluster.exitCode()).isEqualTo(1);
+    assertThat(onCluster.err()).startsWith("error: a cluster's TaskManagers reach streams through a server");
+
+    Cli.Result detached = cli.run("run", "relay", "--detached", "--inputStream", "in", "--outputStream", "out");
+    assertThat(detached.exitCode()).isEqualTo(2);
+    assertThat(detached.err()).contains("--detached needs a cluster");
+  }
+
+  @Test
+  void relayOnTheDirectRunnerCopiesEveryRecordOnce() {
+    int records = 2_000;
+    try (StreamClient store = LocalStreamStore.open(StoreConfig.builder(dataDir).build())) {
+      store.createStream(CreateStreamRequest.provisioned("in", 4));
+      store.createStream(CreateStreamRequest.provisioned("out", 2));
+      StreamContents.putNumbered(store, "in", 0, records);
+    }
+
+    Cli.Result result = new Cli(dataDir).run("run", "relay",
+        "--inputStream", "in", "--outputStream", "out", "--maxRecords", records);
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.out()).startsWith("relay finished: DONE in ");
+    try (StreamClient store = LocalStreamStore.open(StoreConfig.builder(dataDir).build())) {
+      assertThat(StreamContents.payloads(store, "out"))
+          .hasSize(records)
+          .containsExactlyInAnyOrderElementsOf(
+              LongStream.range(0, records).mapToObj(StreamContents::payload).toList());
+    }
+  }
+
+  @Test
+  void windowedCountOnTheDirectRunnerCountsEveryRecord() {
+    try (StreamClient store = LocalStreamStore.open(StoreConfig.builder(dataDir).build())) {
+      store.createStream(CreateStreamRequest.provisioned("in", 2));
+      store.createStream(CreateStreamRequest.provisioned("counts", 1));
+      for (int i = 0; i < 300; i++) {
+        store.putRecord("in", dev.freshet.sdk.stream.PutRecordsEntry.of("user-" + (i % 3), "click " + i), null);
+      }
+    }
+
+    Cli.Result result = new Cli(dataDir).run("run", "windowed-count", "--inputStream", "in",
+        "--outputStream", "counts", "--maxRecords", 300, "--windowSeconds", 3600);
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    try (StreamClient store = LocalStreamStore.open(StoreConfig.builder(dataDir).build())) {
+      List<String> counts = StreamContents.payloads(store, "counts");
+      // The records arrived within a second or two; an hour's window holds them all unless the
+      // put crossed an hour boundary, when a key's 100 records are split over two windows.
+      assertThat(counts).allMatch(line -> line.matches("user-[012] \\S+/\\S+ \\d+"));
+      for (String user : List.of("user-0", "user-1", "user-2")) {
+        assertThat(counts.stream().filter(line -> line.startsWith(user + " "))
+                .mapToLong(line -> Long.parseLong(line.substring(line.lastIndexOf(' ') + 1))).sum())
+            .as(user).isEqualTo(100);
+      }
+    }
+  }
+
+  @Test
+  void topPagesReadsForItsSecondsThenFinishes() {
+    try (StreamClient store = LocalStreamStore.open(StoreConfig.builder(dataDir).build())) {
+      store.createStream(CreateStreamRequest.provisioned("clicks", 1));
+    }
+
+    Cli.Result result = new Cli(dataDir).run("run", "top-pages", "--clickStream", "clicks",
+        "--runSeconds", 1, "--windowSeconds", 1);
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.out()).contains("top-pages finished: DONE in ");
+  }
+}
