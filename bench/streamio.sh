@@ -58,6 +58,7 @@ phase flink-file read flink file "$scratch" "$records"
 phase flink-server read flink server "$scratch" "$records"
 phase flink-file-metrics -Dbench.metrics=true read flink file "$scratch" "$records"
 phase kinesisio kinesisio "$scratch" "$records"
+phase kinesisio-metrics -Dbench.metrics=true kinesisio "$scratch" "$records"
 phase direct-file read direct file "$scratch" "$records"
 phase direct-server read direct server "$scratch" "$records"
 
@@ -74,6 +75,7 @@ row "StreamIO.read() -> count, Flink, file:" read.flink.file
 row "StreamIO.read() -> count, Flink, server" read.flink.server
 row "StreamIO.read() -> count, Flink, file:, metrics on" read.flink.file.metrics
 row "KinesisIO.read() -> count, Flink, server" read.kinesisio.flink.server
+row "KinesisIO.read() -> count, Flink, server, metrics on" read.kinesisio.flink.server.metrics
 row "StreamIO.read() -> count, Direct, file:" read.direct.file
 row "StreamIO.read() -> count, Direct, server" read.direct.server
 echo
@@ -88,3 +90,5 @@ echo "streamio.write.flink.rps=$(value write.flink.rps)"
 echo "streamio.kinesisio.flink.rps=$kinesisio"
 echo "streamio.flink.ratio.kinesisio=$(ratio "$flink" "$kinesisio")"
 echo "streamio.flink.server.ratio.kinesisio=$(ratio "$(value read.flink.server.rps)" "$kinesisio")"
+echo "streamio.kinesisio.flink.metrics.rps=$(value read.kinesisio.flink.server.metrics.rps)"
+echo "streamio.flink.metrics.ratio.kinesisio=$(ratio "$(value read.flink.file.metrics.rps)" "$(value read.kinesisio.flink.server.metrics.rps)")"

@@ -146,7 +146,7 @@ public final class StreamIOBenchmark {
           .withInitialPositionInStream(InitialPositionInStream.TRIM_HORIZON)
           .withMaxNumRecords(records));
       read.apply(ParDo.of(new Observe<KinesisRecord>()));
-      measure(pipeline, records, "kinesisio.flink.server");
+      measure(pipeline, records, "kinesisio.flink.server" + (METRICS ? ".metrics" : ""));
     }
   }
 
