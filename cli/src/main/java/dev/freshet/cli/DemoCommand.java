@@ -166,9 +166,23 @@ final class DemoCommand implements Callable<Integer> {
     } finally {
       TopPages.unlisten(listener);
     }
+    awaitStoreReleased(endpoint);
     out.printf("data folder: %s%n", options.dataDir.toAbsolutePath().normalize());
     out.flush();
     return 0;
+  }
+
+  /**
+   * Waits, at most 10 s, until the pipeline's readers have closed their leases on the store, so that
+   * the store is closed and its data folder free when the demo returns: a runner may report the
+   * pipeline done a moment before it closes the last reader, and a second demo in the same JVM (as
+   * in the tests) would then find the folder in use.
+   */
+  private static void awaitStoreReleased(URI endpoint) throws InterruptedException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (StreamClients.isOpen(endpoint) && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
   }
 
   /** Waits for the planned start of production (it starts at once if the pipeline took longer). */
