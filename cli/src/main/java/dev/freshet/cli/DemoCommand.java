@@ -6,7 +6,9 @@ import dev.freshet.examples.clickstream.TopPages;
 import dev.freshet.sdk.stream.StreamClients;
 import java.net.URI;
 import java.util.UUID;
+import dev.freshet.runners.Runners;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.runners.direct.DirectRunner;
@@ -39,9 +41,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code freshet demo}: the main job. Synthetic click events go into the {@code clickstream} stream
- * of the embedded store for {@code --seconds} while a Beam pipeline on the Direct runner reads them
- * with {@code StreamIO.read()}, counts views per page in 10-second event-time windows and prints
- * each closed window's top pages live. It ends by itself and prints a summary.
+ * of the embedded store for {@code --seconds} while a Beam pipeline reads them with {@code
+ * StreamIO.read()}, counts views per page in 10-second event-time windows and prints each closed
+ * window's top pages live. It ends by itself and prints a summary. The pipeline runs on the Direct
+ * runner, or with {@code --runner flink} on Flink embedded in this process ({@code [local]}).
  */
 @Command(
     name = "demo",
@@ -81,6 +84,31 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Seed of the event generator (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(
+      names = "--runner",
+      paramLabel = "R",
+      defaultValue = "direct",
+      description = "Where the pipeline runs: direct (Beam's Direct runner) or flink (Flink embedded in "
+          + "this process, [local]) (default: ${DEFAULT-VALUE}).")
+  DemoRunner runner;
+
+  /** The runners the demo offers; both run the pipeline in this JVM. */
+  enum DemoRunner {
+    DIRECT("the Direct runner"),
+    FLINK("Flink (embedded, [local])");
+
+    private final String title;
+
+    DemoRunner(String title) {
+      this.title = title;
+    }
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
   @Override
   public Integer call() throws InterruptedException {
     if (seconds < 1) {
@@ -104,12 +132,12 @@ final class DemoCommand implements Callable<Integer> {
       Instant start = Instant.now().plus(STARTUP);
       Instant productionEnd = start.plusSeconds(seconds);
       org.joda.time.Instant stopReadingAt = new org.joda.time.Instant(productionEnd.plus(SLACK).toEpochMilli());
-      Pipeline pipeline = Pipeline.create(pipelineOptions());
+      Pipeline pipeline = Pipeline.create(pipelineOptions(runner, endpoint));
       TopPages.apply(pipeline, new TopPages.Settings(endpoint, STREAM, StartingPosition.atTimestamp(start),
           org.joda.time.Duration.standardSeconds(WINDOW_SECONDS), TOP, stopReadingAt), listener);
-      PipelineResult result = pipeline.run();
-      out.printf("pipeline running on the Direct runner: views per page in %d-second event-time windows, "
-          + "the top %d printed as each window closes%n", WINDOW_SECONDS, TOP);
+      CompletableFuture<PipelineResult> running = launch(pipeline);
+      out.printf("pipeline running on %s: views per page in %d-second event-time windows, "
+          + "the top %d printed as each window closes%n", runner.title, WINDOW_SECONDS, TOP);
       out.flush();
 
       BatchWriter writer = new BatchWriter(client, STREAM);
@@ -125,8 +153,8 @@ final class DemoCommand implements Callable<Integer> {
       out.flush();
 
       // The pipeline finishes once it has read every event; its last windows then close.
-      int windows = printed + awaitPipeline(result, rankings, out);
-      long read = viewsRead(result);
+      int windows = printed + awaitPipeline(running, rankings, out);
+      long read = viewsRead(pipelineResult(running));
       double pipelineSeconds = (System.currentTimeMillis() - start.toEpochMilli()) / 1000.0;
       out.printf("pipeline read %s of %s click events and closed %d windows in %.1f s (%s records/s)%n",
           Figures.count(read), Figures.count(writer.records()), windows, pipelineSeconds,
@@ -138,9 +166,23 @@ final class DemoCommand implements Callable<Integer> {
     } finally {
       TopPages.unlisten(listener);
     }
+    awaitStoreReleased(endpoint);
     out.printf("data folder: %s%n", options.dataDir.toAbsolutePath().normalize());
     out.flush();
     return 0;
+  }
+
+  /**
+   * Waits, at most 10 s, until the pipeline's readers have closed their leases on the store, so that
+   * the store is closed and its data folder free when the demo returns: a runner may report the
+   * pipeline done a moment before it closes the last reader, and a second demo in the same JVM (as
+   * in the tests) would then find the folder in use.
+   */
+  private static void awaitStoreReleased(URI endpoint) throws InterruptedException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (StreamClients.isOpen(endpoint) && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
   }
 
   /** Waits for the planned start of production (it starts at once if the pipeline took longer). */
@@ -151,7 +193,15 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private static PipelineOptions pipelineOptions() {
+  private static PipelineOptions pipelineOptions(DemoRunner runner, URI endpoint) {
+    if (runner == DemoRunner.FLINK) {
+      // Streaming: the read is unbounded until its stop time, and windows are to print as they
+      // close. Without checkpointing, the sources shut down once read, so the job ends by itself.
+      // The demo's elements are immutable, so Flink need not copy them between chained steps.
+      return Runners.forExamples("--runner=flink", "--flinkMaster=[local]", "--streaming=true",
+          "--parallelism=" + Math.max(2, Runtime.getRuntime().availableProcessors()),
+          "--fasterCopy=true", "--autoWatermarkInterval=200", "--endpoint=" + endpoint);
+    }
     DirectOptions options = PipelineOptionsFactory.as(DirectOptions.class);
     options.setRunner(DirectRunner.class);
     options.setBlockOnRun(false);
@@ -163,12 +213,39 @@ final class DemoCommand implements Callable<Integer> {
     return options;
   }
 
+  /**
+   * Starts the pipeline. The Direct runner returns at once ({@code blockOnRun=false}); Flink in
+   * this JVM runs the job inside {@code run()}, so it is called on its own thread.
+   */
+  private static CompletableFuture<PipelineResult> launch(Pipeline pipeline) {
+    if (!pipeline.getOptions().getRunner().equals(DirectRunner.class)) {
+      CompletableFuture<PipelineResult> future = new CompletableFuture<>();
+      Thread thread = new Thread(() -> {
+        try {
+          future.complete(pipeline.run());
+        } catch (RuntimeException | Error e) {
+          future.completeExceptionally(e);
+        }
+      }, "demo-pipeline");
+      thread.setDaemon(true);
+      thread.start();
+      return future;
+    }
+    return CompletableFuture.completedFuture(pipeline.run());
+  }
+
   /** Prints rankings as they come until the pipeline ends; returns how many windows closed. */
-  private static int awaitPipeline(PipelineResult result, BlockingQueue<TopPages.WindowRanking> rankings,
-      PrintWriter out) throws InterruptedException {
+  private static int awaitPipeline(CompletableFuture<PipelineResult> running,
+      BlockingQueue<TopPages.WindowRanking> rankings, PrintWriter out) throws InterruptedException {
     int windows = 0;
     while (true) {
-      PipelineResult.State state = result.waitUntilFinish(org.joda.time.Duration.millis(200));
+      PipelineResult.State state = null;
+      if (running.isDone()) {
+        PipelineResult result = pipelineResult(running);
+        state = result.waitUntilFinish(org.joda.time.Duration.millis(200));
+      } else {
+        Thread.sleep(200);
+      }
       windows += printRankings(rankings, out);
       if (state != null && state.isTerminal()) {
         windows += printRankings(rankings, out);
@@ -177,6 +254,15 @@ final class DemoCommand implements Callable<Integer> {
         }
         return windows;
       }
+    }
+  }
+
+  /** The launched pipeline's result; a pipeline that failed to run fails the demo. */
+  private static PipelineResult pipelineResult(CompletableFuture<PipelineResult> running) {
+    try {
+      return running.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw new CliException("the pipeline failed: " + e.getCause().getMessage(), e.getCause());
     }
   }
 

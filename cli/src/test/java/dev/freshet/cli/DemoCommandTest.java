@@ -22,8 +22,11 @@ class DemoCommandTest {
   }
 
   /** Runs the demo; returns {written, sum of per-shard counts, read, windows, views in printed windows}. */
-  private long[] run(Cli cli) {
-    Cli.Result result = cli.run("demo", "--seconds", "3", "--rate", "1000");
+  private long[] run(Cli cli, String... extra) {
+    String[] args = java.util.stream.Stream.concat(
+        java.util.stream.Stream.of("demo", "--seconds", "3", "--rate", "1000"), java.util.Arrays.stream(extra))
+        .toArray(String[]::new);
+    Cli.Result result = cli.run(args);
     assertThat(result.exitCode()).as(result.err()).isZero();
     String out = result.out();
     Matcher wrote = WROTE.matcher(out);
@@ -59,5 +62,23 @@ class DemoCommandTest {
     assertThat(second[2]).isEqualTo(second[0]);
     assertThat(second[4]).isEqualTo(second[0]);
     assertThat(cli.run("streams", "list").out()).contains("clickstream");
+  }
+
+  @Test
+  void runsTheSamePipelineOnEmbeddedFlink() {
+    Cli cli = new Cli(dataDir);
+    long[] flink = run(cli, "--runner", "flink");
+    assertThat(flink[0]).isGreaterThan(0);
+    assertThat(flink[1]).as("per-shard counts").isEqualTo(flink[0]);
+    assertThat(flink[2]).as("read by the pipeline").isEqualTo(flink[0]);
+    assertThat(flink[3]).as("windows").isPositive();
+    assertThat(flink[4]).as("views in the printed windows").isEqualTo(flink[0]);
+  }
+
+  @Test
+  void refusesAnUnknownRunner() {
+    Cli.Result result = new Cli(dataDir).run("demo", "--runner", "spark");
+    assertThat(result.exitCode()).isNotZero();
+    assertThat(result.err()).contains("--runner", "spark", "direct", "flink");
   }
 }

@@ -101,6 +101,37 @@ import org.joda.time.Duration;
  * the source record's {@link StreamRecord#uniqueId()} (or another id of the event) in the data and
  * deduplicate on it when reading, or write to the final sink idempotently, keyed by that id (an
  * upsert instead of an append).
+ *
+ * <h2>Delivery guarantees on Flink</h2>
+ *
+ * <p>With Flink checkpointing on ({@code --checkpointingInterval=1000}, exactly-once mode, the
+ * default) and a restart strategy ({@code --numberOfExecutionRetries=3
+ * --executionRetryDelay=200}), a {@code read() → ... → write()} job behaves as follows when a task
+ * fails:
+ *
+ * <ul>
+ *   <li><b>Reading: exactly-once into Flink's state.</b> Each checkpoint stores every split's
+ *       {@link StreamCheckpointMark} (per shard, the last record handed downstream). The restarted
+ *       job restores the marks of the last completed checkpoint and resumes right after those
+ *       records; everything downstream is rolled back to the same checkpoint, so no record is
+ *       counted twice in Flink state (windows, counts, joins).
+ *   <li><b>Writing: at-least-once.</b> The writer flushes and waits for its records at the end of
+ *       every bundle, and Beam's Flink runner ends the open bundles while it takes a checkpoint,
+ *       so everything before a checkpoint is in the target stream when the checkpoint completes.
+ *       Records written after the last completed checkpoint and before the failure are read again
+ *       and written a second time by the restarted job.
+ *   <li><b>End to end: effectively-once by deduplication.</b> Carry a unique id in each record
+ *       (the source's {@link StreamRecord#uniqueId()}, or the event's own id) and deduplicate on
+ *       it where the target stream is consumed, or write idempotently keyed by it. The duplicates
+ *       are bounded by what one checkpoint interval writes.
+ * </ul>
+ *
+ * <p>{@code StreamIOFlinkFaultToleranceIT} checks this: a job copying stream A to B on embedded
+ * Flink, checkpointing every second, fails once mid-stream and restarts from its checkpoint;
+ * deduplicated on the id in the payload, B holds every record of A exactly once (a typical run
+ * removed about 1,000 duplicates of 30,000 records). With checkpointing, also pass {@code
+ * --shutdownSourcesAfterIdleMs=0} if a bounded read or {@link Read#withStopReadingAt} is to end
+ * the job: otherwise Beam keeps finished sources idle so that checkpoints can continue.
  */
 public final class StreamIO {
   private StreamIO() {}

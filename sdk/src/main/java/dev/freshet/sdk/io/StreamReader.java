@@ -281,7 +281,11 @@ final class StreamReader extends UnboundedSource.UnboundedReader<StreamRecord> {
     currentTimestamp = spec.watermarkPolicy().timestampOf(record);
     shard.lastSequence = record.sequenceNumber();
     shard.lastSubSequence = record.subSequenceNumber();
-    shard.lastProgressNanos = System.nanoTime();
+    if (shard.buffer.isEmpty()) {
+      // Progress matters to the watermark only once the buffer is empty (see getWatermark), so
+      // the clock is read once per batch rather than once per record.
+      shard.lastProgressNanos = System.nanoTime();
+    }
     if (spec.watermarkPolicy().kind() != WatermarkPolicy.Kind.PROCESSING_TIME) {
       shard.watermarkMillis = Math.max(shard.watermarkMillis, currentTimestamp.getMillis());
     }
@@ -304,8 +308,9 @@ final class StreamReader extends UnboundedSource.UnboundedReader<StreamRecord> {
       expand(shard, record);
     }
     if (stopAt != null && batch.records().isEmpty() && batch.millisBehindLatest() == 0
-        && System.currentTimeMillis() > stopAt.getMillis()) {
-      // Caught up after the stop time: any record written from now on arrives after it.
+        && batch.observedAtMillis() > stopAt.getMillis()) {
+      // Caught up as of a moment after the stop time: any record not yet read arrived after it.
+      // The moment is the request's, not now: a record may have arrived during the call.
       shard.doneAtStop = true;
     }
     if (batch.shardEnded()) {
@@ -393,11 +398,6 @@ final class StreamReader extends UnboundedSource.UnboundedReader<StreamRecord> {
       throw new NoSuchElementException("no current record; call start() or advance() first");
     }
     return currentTimestamp;
-  }
-
-  @Override
-  public byte[] getCurrentRecordId() {
-    return getCurrent().uniqueId();
   }
 
   @Override

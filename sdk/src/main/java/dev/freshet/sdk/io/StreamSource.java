@@ -110,8 +110,10 @@ final class StreamSource extends UnboundedSource<StreamRecord, StreamCheckpointM
 
   /**
    * No: a split restored from its checkpoint resumes exactly after the last record it handed
-   * downstream, so the source itself never repeats a record. Records carry a unique id anyway
-   * ({@link StreamRecord#uniqueId()}) for runners that deduplicate replays of their own.
+   * downstream, so the source itself never repeats a record. The reader therefore leaves {@code
+   * getCurrentRecordId()} at Beam's default (an empty id) instead of building one per record,
+   * which the Direct runner would ask for and throw away; pipelines that deduplicate use {@link
+   * StreamRecord#uniqueId()}.
    */
   @Override
   public boolean requiresDeduping() {

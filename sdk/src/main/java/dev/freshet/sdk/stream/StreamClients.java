@@ -101,6 +101,18 @@ public final class StreamClients {
     }
   }
 
+  /**
+   * Whether a shared client for {@code endpoint} is open in this JVM, that is, some lease on it is
+   * not yet closed. A program that registered a store and ran pipelines on it can wait for this to
+   * turn false to know that the runner's readers have let the store go.
+   */
+  public static boolean isOpen(URI endpoint) {
+    checkNotNull(endpoint, "endpoint");
+    synchronized (OPEN) {
+      return OPEN.containsKey(key(endpoint));
+    }
+  }
+
   /** One key per endpoint: {@code file:/x/} and {@code file:/x} name the same data folder. */
   private static URI key(URI endpoint) {
     URI normal = endpoint.normalize();

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# StreamIO throughput: a read -> count pipeline over 5,000,000 records of 100 bytes in a 4-shard
+# stream, on Beam's Direct runner and on Flink ([local], parallelism 2), against the embedded store
+# (file:) and through freshet server (in the harness JVM, on loopback); in the same run, as the
+# baseline, Beam's own KinesisIO reading the same stream through freshet server on Flink; and the
+# write throughput of StreamIO.write() on Flink, which also fills the stream.
+#
+# Harness: examples/src/test/java/dev/freshet/sdk/io/StreamIOBenchmark.java, one JVM per phase.
+# Throughput counts from the first record a pipeline sees to the last (Flink's start-up is left
+# out for every contender alike); wall times from run() are printed too. Flink runs with
+# --fasterCopy and --disableMetrics for every contender (Beam's Flink runner otherwise rebuilds
+# metric results after every record a source reads); StreamIO is measured once more with metrics.
+#
+# Usage: bench/streamio.sh [records, default 5000000]
+# Environment: MVN_FLAGS (default -o), JAVA_OPTS (e.g. -XX:StartFlightRecording=filename=r.jfr),
+# HEAP (default 4g), SKIP_BUILD=1 to reuse the last build.
+# Prints a table, then streamio.* key=value lines.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+records="${1:-5000000}"
+mvn_flags="${MVN_FLAGS:--o}"
+module=examples
+classpath_file="$module/target/bench.classpath"
+scratch="$module/target/bench-streamio"
+results="$module/target/bench-streamio.txt"
+
+if [[ "${SKIP_BUILD:-}" != 1 ]]; then
+  echo "== building"
+  # The harness is in the examples' test sources; its dependencies come from the same reactor.
+  mvn -B -q $mvn_flags -DskipTests -pl "$module" -am test-compile dependency:build-classpath \
+    -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
+fi
+cp="$module/target/test-classes:$module/target/classes:$(cat "$classpath_file")"
+
+phase() { # name [-Dproperty...] args...
+  local name=$1
+  shift
+  local props=()
+  while [[ $1 == -D* ]]; do
+    props+=("$1")
+    shift
+  done
+  echo "== $name"
+  java -Xms"${HEAP:-4g}" -Xmx"${HEAP:-4g}" ${JAVA_OPTS:-} "${props[@]}" -cp "$cp" \
+    -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+    -Dorg.slf4j.simpleLogger.log.org.apache.flink=error \
+    -Dorg.slf4j.simpleLogger.log.org.apache.beam.runners.flink=error \
+    dev.freshet.sdk.io.StreamIOBenchmark "$@" 2>"$module/target/bench-streamio-$name.log" | tee -a "$results" \
+    || { echo "phase $name failed; see $module/target/bench-streamio-$name.log" >&2; tail -20 "$module/target/bench-streamio-$name.log" >&2; exit 1; }
+}
+
+rm -rf "$scratch"
+mkdir -p "$scratch"
+: >"$results"
+phase write write "$scratch" "$records"
+phase flink-file read flink file "$scratch" "$records"
+phase flink-server read flink server "$scratch" "$records"
+phase flink-file-metrics -Dbench.metrics=true read flink file "$scratch" "$records"
+phase kinesisio kinesisio "$scratch" "$records"
+phase kinesisio-metrics -Dbench.metrics=true kinesisio "$scratch" "$records"
+phase direct-file read direct file "$scratch" "$records"
+phase direct-server read direct server "$scratch" "$records"
+
+value() { grep -E "^streamio\.$1=" "$results" | tail -1 | cut -d= -f2; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+echo
+printf '%-52s %14s %10s %10s\n' "pipeline ($records records of 100 B, 4 shards)" "records/s" "active s" "wall s"
+row() { # label key
+  printf '%-52s %14s %10s %10s\n' "$1" "$(value "$2.rps")" "$(value "$2.active_s")" "$(value "$2.wall_s")"
+}
+row "StreamIO.write(), Flink, file:" write.flink
+row "StreamIO.read() -> count, Flink, file:" read.flink.file
+row "StreamIO.read() -> count, Flink, server" read.flink.server
+row "StreamIO.read() -> count, Flink, file:, metrics on" read.flink.file.metrics
+row "KinesisIO.read() -> count, Flink, server" read.kinesisio.flink.server
+row "KinesisIO.read() -> count, Flink, server, metrics on" read.kinesisio.flink.server.metrics
+row "StreamIO.read() -> count, Direct, file:" read.direct.file
+row "StreamIO.read() -> count, Direct, server" read.direct.server
+echo
+flink="$(value read.flink.file.rps)"
+kinesisio="$(value read.kinesisio.flink.server.rps)"
+echo "streamio.flink.rps=$flink"
+echo "streamio.flink.server.rps=$(value read.flink.server.rps)"
+echo "streamio.flink.metrics.rps=$(value read.flink.file.metrics.rps)"
+echo "streamio.direct.rps=$(value read.direct.file.rps)"
+echo "streamio.direct.server.rps=$(value read.direct.server.rps)"
+echo "streamio.write.flink.rps=$(value write.flink.rps)"
+echo "streamio.kinesisio.flink.rps=$kinesisio"
+echo "streamio.flink.ratio.kinesisio=$(ratio "$flink" "$kinesisio")"
+echo "streamio.flink.server.ratio.kinesisio=$(ratio "$(value read.flink.server.rps)" "$kinesisio")"
+echo "streamio.kinesisio.flink.metrics.rps=$(value read.kinesisio.flink.server.metrics.rps)"
+echo "streamio.flink.metrics.ratio.kinesisio=$(ratio "$(value read.flink.file.metrics.rps)" "$(value read.kinesisio.flink.server.metrics.rps)")"

@@ -1,0 +1,304 @@
+package dev.freshet.sdk.io;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.freshet.kinesis.server.KinesisServer;
+import dev.freshet.kinesis.server.ServerConfig;
+import dev.freshet.kinesis.store.LocalStreamStore;
+import dev.freshet.kinesis.store.StoreConfig;
+import dev.freshet.runners.Runners;
+import dev.freshet.sdk.stream.CreateStreamRequest;
+import dev.freshet.sdk.stream.GetRecordsResult;
+import dev.freshet.sdk.stream.ListShardsRequest;
+import dev.freshet.sdk.stream.PutRecordsEntry;
+import dev.freshet.sdk.stream.Record;
+import dev.freshet.sdk.stream.Shard;
+import dev.freshet.sdk.stream.StartingPosition;
+import dev.freshet.sdk.stream.StreamClient;
+import dev.freshet.sdk.stream.StreamClients;
+import java.math.BigInteger;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.beam.runners.flink.FlinkRunner;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The StreamIO pipelines of the Direct-runner tests, on Beam's Flink runner in this JVM ({@code
+ * --runner=flink --flinkMaster=[local]}, streaming, parallelism 2), against the embedded store and
+ * through an in-process {@code freshet server}.
+ *
+ * <p>{@link PAssert} is checked the way {@code TestPipeline} checks it: the job must finish DONE and
+ * its success counter must equal the number of assertions in the pipeline, so an assertion that
+ * never ran fails the test too.
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class StreamIOFlinkTest {
+  /** What the observing DoFn saw, in the order each source split handed it out. */
+  private static final Queue<Seen> SEEN = new ConcurrentLinkedQueue<>();
+  /** How many records the observing DoFn has seen so far. */
+  private static final AtomicLong SEEN_COUNT = new AtomicLong();
+
+  @TempDir Path dir;
+  private StreamClients.Lease lease;
+  private StreamClient client;
+
+  @BeforeEach
+  void open() {
+    SEEN.clear();
+    SEEN_COUNT.set(0);
+    lease = StreamClients.register(endpoint(), LocalStreamStore.open(StoreConfig.builder(dir).build()));
+    client = lease.client();
+  }
+
+  @AfterEach
+  void close() {
+    lease.close();
+  }
+
+  private URI endpoint() {
+    return StreamClients.endpointOf(dir);
+  }
+
+  private static Pipeline flinkPipeline() {
+    return Pipeline.create(Runners.configure(
+        "--runner=flink", "--flinkMaster=[local]", "--streaming=true", "--parallelism=2"));
+  }
+
+  /** Runs the pipeline to the end and checks that it succeeded with every PAssert run. */
+  private static void runAndVerify(Pipeline pipeline) {
+    assertThat(pipeline.getOptions().getRunner()).isEqualTo(FlinkRunner.class);
+    PipelineResult result = pipeline.run();
+    assertThat(result.waitUntilFinish()).isEqualTo(PipelineResult.State.DONE);
+    int expected = PAssert.countAsserts(pipeline);
+    long succeeded = 0;
+    for (MetricResult<Long> counter : result.metrics().queryMetrics(MetricsFilter.builder()
+        .addNameFilter(MetricNameFilter.named(PAssert.class, PAssert.SUCCESS_COUNTER)).build()).getCounters()) {
+      succeeded += counter.getAttempted();
+    }
+    assertThat(succeeded).as("PAsserts that succeeded").isEqualTo(expected);
+  }
+
+  private static List<String> putAll(StreamClient client, String stream, int count, String prefix) {
+    List<String> expected = new ArrayList<>();
+    List<PutRecordsEntry> batch = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      String value = prefix + i;
+      expected.add(value);
+      batch.add(PutRecordsEntry.of("key-" + (i % 97), value.getBytes(StandardCharsets.UTF_8)));
+      if (batch.size() == 500 || i == count - 1) {
+        assertThat(client.putRecords(stream, batch).failedRecordCount()).isZero();
+        batch.clear();
+      }
+    }
+    return expected;
+  }
+
+  private static List<String> values(String prefix, int count) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      out.add(prefix + i);
+    }
+    return out;
+  }
+
+  private static StreamIO.Write<String> strings(String stream, URI endpoint) {
+    return StreamIO.<String>write()
+        .withStream(stream)
+        .withEndpoint(endpoint)
+        .withPartitionKey(value -> "key-" + value.hashCode() % 10)
+        .withSerializer(value -> value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Every record of the stream, read with the store API shard by shard. */
+  private static List<String> dataOf(StreamClient client, String stream) {
+    List<String> out = new ArrayList<>();
+    for (Shard shard : client.listShards(ListShardsRequest.of(stream)).shards()) {
+      String iterator = client.getShardIterator(stream, shard.shardId(), StartingPosition.trimHorizon());
+      while (iterator != null) {
+        GetRecordsResult result = client.getRecords(iterator, 10_000);
+        for (Record record : result.records()) {
+          out.add(new String(record.data(), StandardCharsets.UTF_8));
+        }
+        if (result.records().isEmpty() && result.millisBehindLatest() == 0) {
+          break;
+        }
+        iterator = result.nextShardIterator();
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void readsEveryRecordOnceBoundedByCount() {
+    client.createStream(CreateStreamRequest.provisioned("clicks", 4));
+    List<String> expected = putAll(client, "clicks", 5000, "click-");
+
+    Pipeline pipeline = flinkPipeline();
+    PCollection<String> values = pipeline
+        .apply(StreamIO.read().withStream("clicks").withEndpoint(endpoint())
+            .withStartingPosition(StartingPosition.trimHorizon()).withMaxNumRecords(5000))
+        .apply(MapElements.into(TypeDescriptors.strings()).via(StreamRecord::dataAsString));
+    PAssert.that(values).containsInAnyOrder(expected);
+    runAndVerify(pipeline);
+  }
+
+  @Test
+  void readsEveryRecordOnceUntilTheStopTimeWithOneSplitPerWorker() {
+    client.createStream(CreateStreamRequest.provisioned("clicks", 4));
+    List<String> expected = putAll(client, "clicks", 5000, "click-");
+
+    // Unbounded and split over both workers; ends once every shard is read past the stop time.
+    Pipeline pipeline = flinkPipeline();
+    PCollection<String> values = pipeline
+        .apply(StreamIO.read().withStream("clicks").withEndpoint(endpoint())
+            .withStartingPosition(StartingPosition.trimHorizon())
+            .withStopReadingAt(org.joda.time.Instant.now()))
+        .apply(MapElements.into(TypeDescriptors.strings()).via(StreamRecord::dataAsString));
+    values.apply(ParDo.of(new Observe()));
+    PAssert.that(values).containsInAnyOrder(expected);
+    runAndVerify(pipeline);
+    assertThat(SEEN.stream().map(Seen::thread).distinct().count()).as("workers that read").isEqualTo(2);
+  }
+
+  @Test
+  void writesEveryElementOnce() {
+    client.createStream(CreateStreamRequest.provisioned("out", 4));
+    List<String> expected = values("v-", 3000);
+
+    Pipeline pipeline = flinkPipeline();
+    pipeline.apply(Create.of(expected)).apply(strings("out", endpoint()).withMaxBatchRecords(100));
+    runAndVerify(pipeline);
+
+    assertThat(dataOf(client, "out")).containsExactlyInAnyOrderElementsOf(expected);
+  }
+
+  @Test
+  void copiesOneStreamToAnother() {
+    client.createStream(CreateStreamRequest.provisioned("a", 4));
+    client.createStream(CreateStreamRequest.provisioned("b", 2));
+    List<String> input = putAll(client, "a", 2000, "a-");
+
+    Pipeline pipeline = flinkPipeline();
+    pipeline
+        .apply(StreamIO.read().withStream("a").withEndpoint(endpoint())
+            .withStartingPosition(StartingPosition.trimHorizon()).withMaxNumRecords(2000))
+        .apply(MapElements.into(TypeDescriptors.strings()).via(r -> "b" + r.dataAsString()))
+        .apply(strings("b", endpoint()));
+    runAndVerify(pipeline);
+
+    List<String> expected = new ArrayList<>();
+    input.forEach(v -> expected.add("b" + v));
+    assertThat(dataOf(client, "b")).containsExactlyInAnyOrderElementsOf(expected);
+  }
+
+  /**
+   * A split of shard 0 and a merge of its two children while the job reads: every record comes out
+   * once, and per key in the order written, so a parent's records come before its children's. The
+   * reshard starts only once the job has handed out records, so it happens during the read.
+   */
+  @Test
+  void readsAcrossASplitAndAMergeWhileRunningWithParentsBeforeChildren() throws Exception {
+    client.createStream(CreateStreamRequest.provisioned("resharded", 2));
+    List<String> expected = new ArrayList<>(putAll(client, "resharded", 2000, "a-"));
+    expected.addAll(values("b-", 1000));
+    expected.addAll(values("c-", 1000));
+
+    Pipeline pipeline = flinkPipeline();
+    PCollection<String> values = pipeline
+        .apply(StreamIO.read().withStream("resharded").withEndpoint(endpoint())
+            .withStartingPosition(StartingPosition.trimHorizon()).withMaxNumRecords(4000))
+        .apply(MapElements.into(TypeDescriptors.strings()).via(StreamRecord::dataAsString));
+    values.apply(ParDo.of(new Observe()));
+    PAssert.that(values).containsInAnyOrder(expected);
+    CompletableFuture<Void> job = CompletableFuture.runAsync(() -> runAndVerify(pipeline));
+
+    while (SEEN_COUNT.get() == 0 && !job.isDone()) {
+      Thread.sleep(10);
+    }
+    assertThat(SEEN_COUNT.get()).as("records read before the reshard").isLessThan(4000);
+    client.splitShard("resharded", "shardId-000000000000", BigInteger.ONE.shiftLeft(126));
+    putAll(client, "resharded", 1000, "b-");
+    client.mergeShards("resharded", "shardId-000000000002", "shardId-000000000003");
+    putAll(client, "resharded", 1000, "c-");
+    job.get(90, TimeUnit.SECONDS);
+
+    assertThat(SEEN).extracting(Seen::value).containsExactlyInAnyOrderElementsOf(expected);
+    // Per key, the order written: a- (shard 0 or 1), then b- (children of the split), then c-
+    // (the merge's child).
+    Map<String, Integer> lastByKey = new HashMap<>();
+    for (Seen seen : SEEN) {
+      int order = writeOrder(seen.value());
+      String key = "key-" + (Integer.parseInt(seen.value().substring(2)) % 97);
+      Integer previous = lastByKey.put(key, order);
+      assertThat(previous == null || previous < order)
+          .as("%s of %s after write #%s", seen.value(), key, previous).isTrue();
+    }
+  }
+
+  /** The position of a value of the reshard test in the order of writes. */
+  private static int writeOrder(String value) {
+    int index = Integer.parseInt(value.substring(2));
+    return switch (value.charAt(0)) {
+      case 'a' -> index;
+      case 'b' -> 2000 + index;
+      default -> 3000 + index;
+    };
+  }
+
+  @Test
+  void readsAndWritesThroughTheServer() throws Exception {
+    client.createStream(CreateStreamRequest.provisioned("remote-in", 2));
+    client.createStream(CreateStreamRequest.provisioned("remote-out", 2));
+    List<String> input = putAll(client, "remote-in", 2000, "r-");
+    try (KinesisServer server = KinesisServer.start(
+        ServerConfig.builder().setPort(0).setWorkerThreads(4).build(), client)) {
+      Pipeline pipeline = flinkPipeline();
+      PCollection<String> values = pipeline
+          .apply(StreamIO.read().withStream("remote-in").withEndpoint(server.endpoint())
+              .withStartingPosition(StartingPosition.trimHorizon()).withMaxNumRecords(2000))
+          .apply(MapElements.into(TypeDescriptors.strings()).via(StreamRecord::dataAsString));
+      PAssert.that(values).containsInAnyOrder(input);
+      values.apply(strings("remote-out", server.endpoint()));
+      runAndVerify(pipeline);
+    }
+    assertThat(dataOf(client, "remote-out")).containsExactlyInAnyOrderElementsOf(input);
+  }
+
+  /** One element as the observing DoFn saw it, with the thread (the Flink subtask) that saw it. */
+  record Seen(String value, String thread) {}
+
+  /** Records every element in {@link #SEEN}; Flink in this JVM runs it chained to the source. */
+  static final class Observe extends DoFn<String, Void> {
+    @ProcessElement
+    public void process(@Element String value) {
+      SEEN.add(new Seen(value, Thread.currentThread().getName()));
+      SEEN_COUNT.incrementAndGet();
+    }
+  }
+}
