@@ -1,6 +1,8 @@
 package dev.freshet.kinesis.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.freshet.kinesis.log.Durability;
+import dev.freshet.kinesis.store.LocalStreamStore;
 import dev.freshet.sdk.stream.StreamClient;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
@@ -15,6 +17,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import java.io.IOException;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
@@ -23,23 +26,38 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves one HTTP request (HTTP/1.1, or one HTTP/2 stream): {@code GET /health}, {@code GET
  * /metrics}, and the Kinesis API as {@code POST} with {@code X-Amz-Target:
- * Kinesis_20131202.<Operation>}. Store calls run on the worker pool, never on a network thread.
+ * Kinesis_20131202.<Operation>}.
+ *
+ * <p>Store calls run on the worker pool, off the network threads, with one exception: when the
+ * store never waits ({@link #INLINE_OPERATIONS} on a {@link LocalStreamStore} under {@link
+ * Durability#OS}, where a write returns once it is in the page cache and a read comes from it), the
+ * data-plane calls run on the network thread that read the request. That saves two thread
+ * hand-offs per request (to a worker, and back to the event loop with the response), which is most
+ * of a put-to-get round trip on a busy small machine. Under {@code fsync} a put waits for the
+ * disk, so everything goes to the workers.
  */
 @ChannelHandler.Sharable
 final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
   static final String TARGET_PREFIX = "Kinesis_20131202.";
 
+  /** The data-plane operations that may run on a network thread when the store never waits. */
+  static final Set<String> INLINE_OPERATIONS =
+      Set.of("PutRecord", "PutRecords", "GetRecords", "GetShardIterator");
+
   private final Operations operations;
   private final SubscribeToShardHandler subscriptions;
   private final ServerMetrics metrics;
   private final ExecutorService workers;
+  private final boolean storeNeverWaits;
 
   ApiHandler(StreamClient client, ServerMetrics metrics, ExecutorService workers) {
     this.operations = new Operations(client);
     this.subscriptions = new SubscribeToShardHandler(client, metrics);
     this.metrics = metrics;
     this.workers = workers;
+    this.storeNeverWaits = client instanceof LocalStreamStore store
+        && store.config().durability() == Durability.OS;
   }
 
   @Override
@@ -82,6 +100,10 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return;
     }
     byte[] body = ByteBufUtil.getBytes(request.content());
+    if (storeNeverWaits && INLINE_OPERATIONS.contains(name)) {
+      send(ctx, execute(ctx, name, operation, format, body), keepAlive);
+      return;
+    }
     try {
       workers.execute(() -> send(ctx, execute(ctx, name, operation, format, body), keepAlive));
     } catch (RejectedExecutionException e) {
