@@ -53,6 +53,14 @@ public final class PeersBenchmark {
   private static final Duration PUT_TIME = Duration.ofSeconds(10);
   private static final Duration WARMUP_TIME = Duration.ofSeconds(2);
   private static final int LATENCY_SAMPLES = 100;
+  /**
+   * Unmeasured put-to-seen rounds first, for this long: the put and get phases never call
+   * PutRecord, so without them the samples time the harness's own class loading and JIT
+   * compilation of that path (a cold AWS SDK call takes milliseconds, and the compiler threads
+   * compete for the machine's two cores) rather than the target. The same wall-clock warm-up for
+   * every target, as JMH does.
+   */
+  private static final Duration LATENCY_WARMUP = Duration.ofSeconds(3);
 
   private PeersBenchmark() {}
 
@@ -214,8 +222,11 @@ public final class PeersBenchmark {
         .startingSequenceNumber(first.sequenceNumber())).shardIterator();
     byte[] data = new byte[RECORD_BYTES];
     double[] millis = new double[LATENCY_SAMPLES];
-    for (int i = 0; i < LATENCY_SAMPLES; i++) {
+    long warmupEnd = System.nanoTime() + LATENCY_WARMUP.toNanos();
+    boolean warmingUp = true;
+    for (int i = 0; i < LATENCY_SAMPLES; ) {
       long start = System.nanoTime();
+      warmingUp &= start < warmupEnd;
       String sequence = kinesis.putRecord(b -> b.streamName(stream).partitionKey(key)
           .data(SdkBytes.fromByteArray(data))).sequenceNumber();
       boolean seen = false;
@@ -227,7 +238,9 @@ public final class PeersBenchmark {
           seen |= record.sequenceNumber().equals(sequence);
         }
       }
-      millis[i] = (System.nanoTime() - start) / 1e6;
+      if (!warmingUp) {
+        millis[i++] = (System.nanoTime() - start) / 1e6;
+      }
     }
     return millis;
   }
