@@ -6,6 +6,7 @@ import dev.freshet.kinesis.server.KinesisServer;
 import dev.freshet.kinesis.server.ServerConfig;
 import dev.freshet.kinesis.store.LocalStreamStore;
 import dev.freshet.kinesis.store.StoreConfig;
+import dev.freshet.kinesis.store.ThrottlingMode;
 import dev.freshet.runners.Runners;
 import dev.freshet.sdk.stream.CreateStreamRequest;
 import dev.freshet.sdk.stream.GetRecordsResult;
@@ -166,6 +167,50 @@ class StreamIOFlinkTest {
         .apply(MapElements.into(TypeDescriptors.strings()).via(StreamRecord::dataAsString));
     PAssert.that(values).containsInAnyOrder(expected);
     runAndVerify(pipeline);
+  }
+
+  @Test
+  void readsThroughEnhancedFanOut() {
+    client.createStream(CreateStreamRequest.provisioned("pushed", 2));
+    List<String> expected = putAll(client, "pushed", 1000, "p-");
+
+    Pipeline pipeline = flinkPipeline();
+    PCollection<String> values = pipeline
+        .apply(StreamIO.read().withStream("pushed").withEndpoint(endpoint())
+            .withStartingPosition(StartingPosition.trimHorizon()).withConsumer("flink-app")
+            .withMaxNumRecords(1000))
+        .apply(MapElements.into(TypeDescriptors.strings()).via(StreamRecord::dataAsString));
+    PAssert.that(values).containsInAnyOrder(expected);
+    runAndVerify(pipeline);
+    assertThat(client.listStreamConsumers("pushed")).extracting(c -> c.consumerName())
+        .containsExactly("flink-app");
+  }
+
+  @Test
+  void keepsReadingAThrottledStore() {
+    Path throttledDir = dir.resolve("throttled");
+    URI throttled = StreamClients.endpointOf(throttledDir);
+    try (StreamClients.Lease slowLease = StreamClients.register(throttled,
+        LocalStreamStore.open(StoreConfig.builder(throttledDir).setThrottling(ThrottlingMode.AWS).build()))) {
+      StreamClient slow = slowLease.client();
+      slow.createStream(CreateStreamRequest.provisioned("slow", 1));
+      List<String> expected = new ArrayList<>();
+      for (int i = 0; i < 300; i++) {
+        expected.add("s-" + i);
+        slow.putRecord("slow", PutRecordsEntry.of("k", ("s-" + i).getBytes(StandardCharsets.UTF_8)), null);
+      }
+      Pipeline pipeline = flinkPipeline();
+      // 10 records per call and no pause between calls: the store refuses the 6th call in a second.
+      PCollection<String> values = pipeline
+          .apply(StreamIO.read().withStream("slow").withEndpoint(throttled)
+              .withStartingPosition(StartingPosition.trimHorizon()).withRecordsPerRequest(10)
+              .withPollInterval(org.joda.time.Duration.millis(1)).withMaxNumRecords(300))
+          .apply(MapElements.into(TypeDescriptors.strings()).via(StreamRecord::dataAsString));
+      PAssert.that(values).containsInAnyOrder(expected);
+      runAndVerify(pipeline);
+      assertThat(slow.metrics("slow").shards().get("shardId-000000000000").readProvisionedThroughputExceeded())
+          .isPositive();
+    }
   }
 
   @Test
