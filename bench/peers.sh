@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark of freshet server against the two open Kinesis emulators, kinesalite 3.3.3
 # and kinesis-local 0.6.2, all on loopback and all driven by the same Java harness
-# (io-kinesis-local/src/test/java/dev/freshet/kinesis/server/PeersBenchmark.java: AWS SDK v2 sync
+# (io-kinesis-local/server/src/test/java/dev/freshet/kinesis/server/PeersBenchmark.java: AWS SDK v2 sync
 # client, Apache HTTP/1.1, CBOR off so kinesalite can answer). Each target gets a fresh harness JVM.
 #
 # Prints a table, then peers.* key=value lines; ratios are freshet's figure over the peer's
@@ -34,9 +34,9 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== building the harness"
-(cd "$root" && mvn $mvn_flags -q -pl io-kinesis-local -am test-compile dependency:build-classpath \
+(cd "$root" && mvn $mvn_flags -q -pl io-kinesis-local/server -am test-compile dependency:build-classpath \
   -Dmdep.outputFile="$peers_dir/classpath.txt" -Dmdep.includeScope=test)
-cp="$root/io-kinesis-local/target/test-classes:$root/io-kinesis-local/target/classes:$(cat "$peers_dir/classpath.txt")"
+cp="$root/io-kinesis-local/server/target/test-classes:$root/io-kinesis-local/server/target/classes:$(cat "$peers_dir/classpath.txt")"
 
 echo "== installing kinesalite@3.3.3 and kinesis-local@0.6.2 into $peers_dir"
 if [[ ! -x "$peers_dir/node_modules/.bin/kinesalite" || ! -f "$peers_dir/node_modules/kinesis-local/main.js" ]]; then

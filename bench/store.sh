@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds="${1:-5}"
-module=io-kinesis-local
+module=io-kinesis-local/store
 classpath_file="$module/target/bench.classpath"
 
 # Main and test classes of the store (the benchmark lives in its test sources) and, in the same

@@ -5,7 +5,7 @@
 # baseline, Beam's own KinesisIO reading the same stream through freshet server on Flink; and the
 # write throughput of StreamIO.write() on Flink, which also fills the stream.
 #
-# Harness: examples/src/test/java/dev/freshet/sdk/io/StreamIOBenchmark.java, one JVM per phase.
+# Harness: examples/src/test/java/dev/freshet/examples/bench/StreamIOBenchmark.java, one JVM per phase.
 # Throughput counts from the first record a pipeline sees to the last (Flink's start-up is left
 # out for every contender alike); wall times from run() are printed too. Flink runs with
 # --fasterCopy and --disableMetrics for every contender (Beam's Flink runner otherwise rebuilds
@@ -46,7 +46,7 @@ phase() { # name [-Dproperty...] args...
     -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
     -Dorg.slf4j.simpleLogger.log.org.apache.flink=error \
     -Dorg.slf4j.simpleLogger.log.org.apache.beam.runners.flink=error \
-    dev.freshet.sdk.io.StreamIOBenchmark "$@" 2>"$module/target/bench-streamio-$name.log" | tee -a "$results" \
+    dev.freshet.examples.bench.StreamIOBenchmark "$@" 2>"$module/target/bench-streamio-$name.log" | tee -a "$results" \
     || { echo "phase $name failed; see $module/target/bench-streamio-$name.log" >&2; tail -20 "$module/target/bench-streamio-$name.log" >&2; exit 1; }
 }
 

@@ -1,0 +1,207 @@
+package dev.freshet.sdk.io;
+
+import static dev.freshet.sdk.io.StreamIOTesting.dataOf;
+import static dev.freshet.sdk.io.StreamIOTesting.flinkPipeline;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.freshet.kinesis.store.LocalStreamStore;
+import dev.freshet.kinesis.store.StoreConfig;
+import dev.freshet.sdk.stream.CreateStreamRequest;
+import dev.freshet.sdk.stream.GetRecordsResult;
+import dev.freshet.sdk.stream.ListShardsRequest;
+import dev.freshet.sdk.stream.PutRecordsEntry;
+import dev.freshet.sdk.stream.Record;
+import dev.freshet.sdk.stream.Shard;
+import dev.freshet.sdk.stream.StartingPosition;
+import dev.freshet.sdk.stream.StreamClient;
+import dev.freshet.sdk.stream.StreamClients;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A streaming job on Flink in this JVM, checkpointing every second, copies stream A to stream B
+ * with {@code StreamIO.read()} and {@code StreamIO.write()} while A is being written; a task fails
+ * once in the middle; Flink restarts the job from its last completed checkpoint. Afterwards B,
+ * deduplicated on the id each record carries, holds every record of A exactly once.
+ *
+ * <p>Why deduplicate: the source resumes exactly after the last record its checkpoint holds, so
+ * the job reads each record of A once into the state it commits; but the sink is at-least-once.
+ * Records written to B after the last checkpoint and before the failure are read and written
+ * again by the restarted job (Kinesis has no idempotent put). Effectively-once is therefore: a
+ * unique id in the payload and a deduplicating reader. The test prints how many duplicates it
+ * removed, and checks that the restarted job did not read A again from the start.
+ */
+class StreamIOFlinkFaultToleranceIT {
+  private static final int RECORDS = 30_000;
+  private static final int BATCH = 500;
+  /** Records the job must have seen (and a checkpoint completed) before the failure. */
+  private static final long FAIL_AFTER = 8_000;
+
+  /** Records the failing step has seen in this JVM, over both attempts. */
+  private static final AtomicLong SEEN = new AtomicLong();
+  /** Records it has seen after the failure. */
+  private static final AtomicLong SEEN_AFTER_FAILURE = new AtomicLong();
+
+  @TempDir Path dir;
+
+  @Test
+  @Timeout(value = 3, unit = TimeUnit.MINUTES)
+  void restartsFromItsCheckpointAndStreamBHoldsEveryInputOnceAfterDeduplication() throws Exception {
+    SEEN.set(0);
+    SEEN_AFTER_FAILURE.set(0);
+    Path data = dir.resolve("data");
+    URI endpoint = StreamClients.endpointOf(data);
+    Path failedFlag = dir.resolve("failed-once");
+    try (StreamClients.Lease lease =
+        StreamClients.register(endpoint, LocalStreamStore.open(StoreConfig.builder(data).build()))) {
+      StreamClient client = lease.client();
+      client.createStream(CreateStreamRequest.provisioned("a", 4));
+      client.createStream(CreateStreamRequest.provisioned("b", 2));
+
+      // Production is paced over about 6 s once the job reads; the reader stops at a time safely
+      // after it ends. The allowance covers the job's start on a busy machine (it took from 5 to
+      // over 17 s on a shared 2-core one), and the test lasts at least that long.
+      long productionMillis = 6_000;
+      long startupAllowanceMillis = 45_000;
+      org.joda.time.Instant stopAt =
+          org.joda.time.Instant.now().plus(startupAllowanceMillis + productionMillis + 3_000);
+      // Checkpoints go beside the store, where freshet's runners put them for a file: endpoint.
+      Path checkpoints = data.resolve("flink").resolve("checkpoints");
+      Pipeline pipeline = flinkPipeline(
+          "--checkpointingInterval=1000",
+          // The heap state backend (Beam calls it "filesystem"), checkpointing to files.
+          "--stateBackend=filesystem", "--stateBackendStoragePath=" + checkpoints.toUri(),
+          // Restart a failed job (from its last completed checkpoint) up to 3 times, after 200 ms.
+          "--numberOfExecutionRetries=3", "--executionRetryDelay=200",
+          // With checkpointing, Beam keeps finished sources idle forever unless told otherwise;
+          // the job is to end by itself once the reader is past its stop time.
+          "--shutdownSourcesAfterIdleMs=0");
+      pipeline
+          .apply(StreamIO.read().withStream("a").withEndpoint(endpoint)
+              .withStartingPosition(StartingPosition.trimHorizon()).withStopReadingAt(stopAt))
+          .apply(MapElements.into(TypeDescriptors.strings()).via(StreamRecord::dataAsString))
+          .apply(ParDo.of(new FailOnce(failedFlag.toString(), checkpoints.toString())))
+          .apply(StreamIO.<String>write().withStream("b").withEndpoint(endpoint)
+              .withPartitionKey(id -> id)
+              .withSerializer(id -> id.getBytes(StandardCharsets.UTF_8)));
+      CompletableFuture<PipelineResult.State> job =
+          CompletableFuture.supplyAsync(() -> pipeline.run().waitUntilFinish());
+
+      // The first batch, then the rest paced once the job is reading, so that the job is
+      // running (and checkpointing) while A is written and the failure falls mid-stream.
+      List<String> ids = new ArrayList<>();
+      put(client, ids, BATCH);
+      while (SEEN.get() == 0) {
+        assertThat(job).isNotDone();
+        Thread.sleep(10);
+      }
+      long started = System.nanoTime();
+      int batches = RECORDS / BATCH - 1;
+      for (int i = 0; i < batches; i++) {
+        put(client, ids, BATCH);
+        long due = started + TimeUnit.MILLISECONDS.toNanos(productionMillis * (i + 1) / batches);
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          TimeUnit.NANOSECONDS.sleep(wait);
+        }
+      }
+      assertThat(org.joda.time.Instant.now()).as("production ended before the stop time").isLessThan(stopAt);
+
+      // The stop time is far enough ahead to allow for a slow start; once A is written, the job
+      // is only waiting for it. It ends DONE, after restarting once.
+      assertThat(job.get(startupAllowanceMillis + productionMillis + 90_000, TimeUnit.MILLISECONDS))
+          .isEqualTo(PipelineResult.State.DONE);
+      assertThat(failedFlag).as("the injected failure happened").exists();
+
+      List<String> written = dataOf(client, "b");
+      Set<String> unique = new HashSet<>(written);
+      int duplicates = written.size() - unique.size();
+      System.out.printf("StreamIOFlinkFaultToleranceIT: %d records in A; %d written to B, %d duplicates "
+          + "removed by id; %d read after the restart%n", ids.size(), written.size(), duplicates,
+          SEEN_AFTER_FAILURE.get());
+      assertThat(unique).containsExactlyInAnyOrderElementsOf(ids);
+      // Restored from a checkpoint, not from the start of A: the second attempt read only the rest.
+      assertThat(SEEN_AFTER_FAILURE.get()).isPositive().isLessThan(ids.size());
+      assertThat(SEEN.get()).isLessThan(2L * ids.size());
+    }
+  }
+
+  private static void put(StreamClient client, List<String> ids, int count) {
+    List<PutRecordsEntry> batch = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      String id = String.format("id-%06d", ids.size());
+      ids.add(id);
+      batch.add(PutRecordsEntry.of(id, id.getBytes(StandardCharsets.UTF_8)));
+    }
+    assertThat(client.putRecords("a", batch).failedRecordCount()).isZero();
+  }
+
+  /**
+   * Passes records through, and throws once: at the first record after {@link #FAIL_AFTER} records
+   * and a completed checkpoint (a {@code _metadata} file under the checkpoint folder). A flag file,
+   * created atomically, makes it throw in one task of the first attempt only.
+   */
+  static final class FailOnce extends DoFn<String, String> {
+    private final String flag;
+    private final String checkpoints;
+
+    FailOnce(String flag, String checkpoints) {
+      this.flag = flag;
+      this.checkpoints = checkpoints;
+    }
+
+    @ProcessElement
+    public void process(@Element String id, OutputReceiver<String> out) throws IOException {
+      long seen = SEEN.incrementAndGet();
+      Path flagFile = Path.of(flag);
+      if (Files.exists(flagFile)) {
+        SEEN_AFTER_FAILURE.incrementAndGet();
+      } else if (seen >= FAIL_AFTER && checkpointCompleted()) {
+        try {
+          Files.createFile(flagFile);
+        } catch (FileAlreadyExistsException otherTaskFailedFirst) {
+          SEEN_AFTER_FAILURE.incrementAndGet();
+          out.output(id);
+          return;
+        }
+        throw new IllegalStateException("injected failure after " + seen + " records");
+      }
+      out.output(id);
+    }
+
+    private boolean checkpointCompleted() {
+      Path folder = Path.of(checkpoints);
+      if (!Files.isDirectory(folder)) {
+        return false;
+      }
+      try (Stream<Path> files = Files.walk(folder)) {
+        return files.anyMatch(file -> file.getFileName().toString().equals("_metadata"));
+      } catch (IOException | UncheckedIOException e) {
+        // Flink deletes superseded checkpoints while this walks; look again at the next record.
+        return false;
+      }
+    }
+  }
+}
