@@ -5,15 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.freshet.runners.cluster.ClusterProcess;
 import dev.freshet.runners.cluster.FlinkCluster;
 import dev.freshet.runners.cluster.FlinkRestClient;
-import dev.freshet.sdk.stream.CreateStreamRequest;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,53 +26,22 @@ import org.junit.jupiter.api.io.TempDir;
  * checkpoint), the sink at-least-once (what was written after that checkpoint is written again).
  */
 class ClusterRecoveryIT {
-  private static final Path JOB_JAR = Path.of("target", "freshet-job.jar");
   private static final int SHARDS = 16;
   private static final long PREFILLED = 50_000;
 
   @TempDir Path dataDir;
   @TempDir Path serverDir;
-  private InProcessServer server;
-  private NumberedProducer producer;
-
-  @AfterEach
-  void stopEverything() throws Exception {
-    // Even when an assertion failed midway: never leave JVMs behind on a shared machine.
-    FlinkCluster.find(dataDir).ifPresent(cluster -> cluster.stop(Duration.ofSeconds(10)));
-    ClusterLogs.keep(dataDir, "ClusterRecoveryIT");
-    if (producer != null) {
-      producer.close();
-    }
-    if (server != null) {
-      server.close();
-    }
-  }
+  @RegisterExtension final LocalClusterFixture fixture = new LocalClusterFixture("ClusterRecoveryIT");
 
   @Test
   void aKilledTaskManagerCostsNoRecord() throws Exception {
-    assertThat(JOB_JAR).as("the job jar, built by mvn package").exists();
-    server = new InProcessServer(serverDir);
-    server.store().createStream(CreateStreamRequest.provisioned("input", SHARDS));
-    server.store().createStream(CreateStreamRequest.provisioned("output", 4));
-    StreamContents.putNumbered(server.store(), "input", 0, PREFILLED);
-
-    Cli cli = new Cli(dataDir);
-    int restPort = freePort();
-    Cli.Result start = cli.run("flink", "start", "--taskmanagers", 2, "--slots", 2,
-        "--rest-port", restPort, "--rpc-port", freePort());
-    assertThat(start.exitCode()).as(start.err()).isZero();
-    FlinkCluster cluster = FlinkCluster.find(dataDir).orElseThrow();
+    InProcessServer server = fixture.startServer(serverDir, SHARDS, 4, PREFILLED);
+    FlinkCluster cluster = fixture.startCluster(dataDir, 2, 2);
     FlinkRestClient rest = cluster.rest();
+    Cli cli = fixture.cli();
 
-    producer = new NumberedProducer(server.store(), "input", PREFILLED, 2_000);
-    Cli.Result run = cli.run("run", "relay", "--detached", "--jobJar", JOB_JAR.toAbsolutePath(),
-        "--runner", "flink", "--flinkMaster", "localhost:" + restPort,
-        "--endpoint", server.endpoint(), "--inputStream", "input", "--outputStream", "output",
-        "--parallelism", 2, "--checkpointingInterval", 1000,
-        "--numberOfExecutionRetries", 100, "--executionRetryDelay", 1000);
-    assertThat(run.exitCode()).as(run.err()).isZero();
-    String jobId = run.out().lines().filter(line -> line.startsWith("submitted relay as job "))
-        .map(line -> line.split(" ")[4]).findFirst().orElseThrow(() -> new AssertionError(run.out()));
+    fixture.startProducer(PREFILLED, 2_000);
+    String jobId = fixture.submitRelay("--numberOfExecutionRetries", 100, "--executionRetryDelay", 1000);
 
     StreamTail output = new StreamTail(server.store(), "output");
     Await.until("relay running", Duration.ofSeconds(120), () -> rest.tasksRunning(jobId));
@@ -105,7 +70,7 @@ class ClusterRecoveryIT {
         () -> rest.taskManagers().size() == 1);
 
     Thread.sleep(3000); // input keeps arriving for a while after the recovery
-    long produced = producer.stop();
+    long produced = fixture.stopProducer();
     Await.until("every input record in the output", Duration.ofSeconds(300), () -> {
       output.poll();
       return output.distinct() >= produced;
@@ -123,11 +88,5 @@ class ClusterRecoveryIT {
     StreamContents.assertSameSet(occurrences.keySet(), produced);
     assertThat(cli.run("flink", "stop").exitCode()).isZero();
     assertThat(FlinkCluster.find(dataDir)).isEmpty();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 }

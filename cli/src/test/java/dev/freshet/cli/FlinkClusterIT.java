@@ -9,8 +9,6 @@ import dev.freshet.runners.cluster.ClusterProcess;
 import dev.freshet.runners.cluster.FlinkCluster;
 import dev.freshet.runners.cluster.FlinkRestClient;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * holds Beam and the examples, not this test's classes.
  */
 class FlinkClusterIT {
-  private static final Path JOB_JAR = Path.of("target", "freshet-job.jar");
+  private static final Path JOB_JAR = LocalClusterFixture.JOB_JAR;
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
 
   @TempDir Path dataDir;
@@ -59,8 +57,8 @@ class FlinkClusterIT {
     assertThat(JOB_JAR).as("the job jar, built by mvn package").exists();
     assertThat(CHROMIUM).as("chromium (apt-get install chromium; .ci/run installs it)").exists();
     Cli cli = new Cli(dataDir);
-    int restPort = freePort();
-    int rpcPort = freePort();
+    int restPort = LocalClusterFixture.freePort();
+    int rpcPort = LocalClusterFixture.freePort();
 
     long began = System.nanoTime();
     Cli.Result start = cli.run("flink", "start", "--taskmanagers", 1, "--slots", 2,
@@ -201,9 +199,4 @@ class FlinkClusterIT {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
 }

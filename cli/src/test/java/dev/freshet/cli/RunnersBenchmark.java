@@ -5,8 +5,6 @@ import dev.freshet.sdk.stream.PutRecordsEntry;
 import dev.freshet.sdk.stream.PutRecordsResult;
 import dev.freshet.sdk.stream.StreamClient;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,9 +55,9 @@ public final class RunnersBenchmark {
           records, rps, seconds);
 
       Cli cluster = new Cli(clusterDir);
-      int restPort = freePort();
+      int restPort = LocalClusterFixture.freePort();
       Cli.Result start = cluster.run("flink", "start", "--taskmanagers", 2, "--slots", 2,
-          "--rest-port", restPort, "--rpc-port", freePort());
+          "--rest-port", restPort, "--rpc-port", LocalClusterFixture.freePort());
       if (start.exitCode() != 0) {
         throw new IllegalStateException("the cluster did not start: " + start.err());
       }
@@ -128,9 +126,4 @@ public final class RunnersBenchmark {
     rps.put(runner, records / took);
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
 }

@@ -2,18 +2,11 @@ package dev.freshet.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.freshet.runners.cluster.FlinkCluster;
 import dev.freshet.runners.cluster.FlinkRestClient;
-import dev.freshet.sdk.stream.CreateStreamRequest;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,45 +19,22 @@ import org.junit.jupiter.api.io.TempDir;
  * the resumed job writes again.
  */
 class SavepointResumeIT {
-  private static final Path JOB_JAR = Path.of("target", "freshet-job.jar");
   private static final long PREFILLED = 20_000;
 
   @TempDir Path dataDir;
   @TempDir Path serverDir;
-  private InProcessServer server;
-  private NumberedProducer producer;
-
-  @AfterEach
-  void stopEverything() throws Exception {
-    // Even when an assertion failed midway: never leave JVMs behind on a shared machine.
-    FlinkCluster.find(dataDir).ifPresent(cluster -> cluster.stop(Duration.ofSeconds(10)));
-    ClusterLogs.keep(dataDir, "SavepointResumeIT");
-    if (producer != null) {
-      producer.close();
-    }
-    if (server != null) {
-      server.close();
-    }
-  }
+  @RegisterExtension final LocalClusterFixture fixture = new LocalClusterFixture("SavepointResumeIT");
 
   @Test
   void aRelayResumedFromItsSavepointLosesAndRepeatsNothing() throws Exception {
-    assertThat(JOB_JAR).as("the job jar, built by mvn package").exists();
-    server = new InProcessServer(serverDir);
-    server.store().createStream(CreateStreamRequest.provisioned("input", 4));
-    server.store().createStream(CreateStreamRequest.provisioned("output", 2));
-    StreamContents.putNumbered(server.store(), "input", 0, PREFILLED);
-
-    Cli cli = new Cli(dataDir);
-    int restPort = freePort();
-    Cli.Result start = cli.run("flink", "start", "--taskmanagers", 1, "--slots", 2,
-        "--rest-port", restPort, "--rpc-port", freePort());
-    assertThat(start.exitCode()).as(start.err()).isZero();
-    FlinkRestClient rest = FlinkCluster.find(dataDir).orElseThrow().rest();
+    InProcessServer server = fixture.startServer(serverDir, 4, 2, PREFILLED);
+    FlinkRestClient rest = fixture.startCluster(dataDir, 1, 2).rest();
+    Cli cli = fixture.cli();
     StreamTail output = new StreamTail(server.store(), "output");
 
-    producer = new NumberedProducer(server.store(), "input", PREFILLED, 2_000);
-    String first = submitRelay(cli, restPort);
+    fixture.startProducer(PREFILLED, 2_000);
+    String first = fixture.submitRelay();
+
     Await.until("relay running", Duration.ofSeconds(120), () -> rest.tasksRunning(first));
     Await.until("a checkpoint and output", Duration.ofSeconds(120), () ->
         rest.completedCheckpoints(first) >= 1 && output.poll() > 0);
@@ -81,10 +51,10 @@ class SavepointResumeIT {
     System.out.printf("stopped with a savepoint after %,d records: %s%n", outputAtStop, savepoint);
     assertThat(output.records()).as("nothing written twice before the stop").isEqualTo(output.distinct());
 
-    String resumed = submitRelay(cli, restPort, "--savepointPath", savepoint);
+    String resumed = fixture.submitRelay("--savepointPath", savepoint);
     Await.until("resumed relay running", Duration.ofSeconds(120), () -> rest.tasksRunning(resumed));
     Await.until("resumed relay writing", Duration.ofSeconds(120), () -> output.poll() > outputAtStop);
-    long produced = producer.stop();
+    long produced = fixture.stopProducer();
     Await.until("every input record in the output", Duration.ofSeconds(300), () -> {
       output.poll();
       return output.distinct() >= produced;
@@ -100,25 +70,5 @@ class SavepointResumeIT {
     StreamContents.assertSameSet(output.occurrences().keySet(), produced);
     assertThat(output.records()).as("records in the output, duplicates included").isEqualTo(produced);
     assertThat(cli.run("flink", "stop").exitCode()).isZero();
-  }
-
-  /** Submits the relay detached and returns its job id. */
-  private String submitRelay(Cli cli, int restPort, Object... more) {
-    List<Object> args = new ArrayList<>(List.of("run", "relay", "--detached",
-        "--jobJar", JOB_JAR.toAbsolutePath(),
-        "--runner", "flink", "--flinkMaster", "localhost:" + restPort,
-        "--endpoint", server.endpoint(), "--inputStream", "input", "--outputStream", "output",
-        "--parallelism", 2, "--checkpointingInterval", 1000));
-    args.addAll(List.of(more));
-    Cli.Result run = cli.run(args.toArray());
-    assertThat(run.exitCode()).as(run.err()).isZero();
-    return run.out().lines().filter(line -> line.startsWith("submitted relay as job "))
-        .map(line -> line.split(" ")[4]).findFirst().orElseThrow(() -> new AssertionError(run.out()));
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 }

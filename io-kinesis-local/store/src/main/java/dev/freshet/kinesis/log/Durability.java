@@ -2,7 +2,11 @@ package dev.freshet.kinesis.log;
 
 /**
  * When an appended batch counts as durable, and so when {@link ShardLog#append} returns and readers
- * see it. Internal to the store.
+ * see it.
+ *
+ * <p>Public configuration of the store: chosen with {@code StoreConfig.Builder#setDurability} (the
+ * default is {@link #OS}) and by {@code freshet --durability os|fsync}. The rest of this package is
+ * the store's engine.
  */
 public enum Durability {
   /**
