@@ -61,6 +61,10 @@ import software.amazon.kinesis.common.InitialPositionInStream;
  * Beam's own {@code KinesisIO} ({@code beam-sdks-java-io-amazon-web-services2}, unmodified) reading
  * and writing through {@code freshet server}, on the Direct runner, with only the endpoint changed.
  *
+ * <p>A cross-module integration test (the server and store of {@code io-kinesis-local} driven by
+ * Beam's KinesisIO): it lives in {@code examples}, which sees every module, so that no Freshet
+ * module needs Beam's AWS IO, even at test scope (see {@code docs/architecture.md}).
+ *
  * <p>The pipelines are built with {@link Pipeline#create} and run from JUnit 5 rather than through
  * {@code TestPipeline}, which is a JUnit 4 rule: the build runs only the Jupiter engine, and adding
  * the vintage engine for one class would split the test style. What {@code TestPipeline} would add

@@ -1,10 +1,8 @@
-package dev.freshet.cli;
+package dev.freshet.kinesis.store;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.freshet.kinesis.store.LocalStreamStore;
-import dev.freshet.kinesis.store.StoreConfig;
 import dev.freshet.sdk.stream.CreateStreamRequest;
 import dev.freshet.sdk.stream.ListShardsRequest;
 import dev.freshet.sdk.stream.PutRecordsEntry;
