@@ -2,6 +2,7 @@ package dev.freshet.kinesis.store;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import dev.freshet.sdk.stream.ListShardsRequest;
 import dev.freshet.sdk.stream.PutRecordsEntry;
 import dev.freshet.sdk.stream.errors.InvalidArgumentException;
 import dev.freshet.sdk.stream.errors.LimitExceededException;
@@ -18,9 +19,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Every check of a request's shape and of the service's limits, in one place: names, partition
  * keys, record and batch sizes (1 MiB a record; 1 to 500 records and 5 MiB a batch), explicit hash
- * keys, sequence numbers for ordering, shard ids, page sizes, the retention range, tags,
- * shard-level metric names, key ids, the bounds of UpdateShardCount, and the account's shard,
- * on-demand stream and consumer limits.
+ * keys, sequence numbers for ordering, shard ids, page sizes and the shape of ListShards, the
+ * retention range, tags, shard-level metric names, key ids, the bounds of UpdateShardCount, and the
+ * account's shard, on-demand stream and consumer limits.
  *
  * <p>The store applies these for every caller, in-process or through the server; the server reads
  * the wire format (member types, required members, enum names, each member's length and pattern in
@@ -146,6 +147,26 @@ final class RequestValidation {
   void checkKeyId(@Nullable String keyId) {
     if (keyId == null || keyId.isEmpty() || keyId.length() > MAX_KEY_ID_LENGTH) {
       throw new ValidationException("KeyId must have 1 to 2048 characters");
+    }
+  }
+
+  /**
+   * The shape of a ListShards request: MaxResults of 1 to 10,000, and either a NextToken (without
+   * ExclusiveStartShardId) or a stream.
+   */
+  void checkListShards(ListShardsRequest request) {
+    checkNotNull(request, "request");
+    Integer max = request.maxResults();
+    if (max != null && (max < 1 || max > MAX_LIST_LIMIT)) {
+      throw new ValidationException("1 validation error detected: Value '" + max
+          + "' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 10000");
+    }
+    if (request.nextToken() != null) {
+      if (request.exclusiveStartShardId() != null) {
+        throw new InvalidArgumentException("NextToken and ExclusiveStartShardId cannot be provided together.");
+      }
+    } else if (request.stream() == null) {
+      throw new InvalidArgumentException("Either NextToken or StreamName should be provided.");
     }
   }
 

@@ -191,6 +191,7 @@ final class StreamAdministration {
 
   ListShardsResult listShards(ListShardsRequest request) {
     store.checkOpen();
+    validation.checkListShards(request);
     ShardListing listing = ShardListing.start(request, arns, store.now(), NEXT_TOKEN_TTL_MILLIS);
     StreamState stream = store.stream(listing.streamName());
     if (listing.incarnation() != 0 && listing.incarnation() != stream.incarnation) {
