@@ -138,6 +138,11 @@ final class ApiRequest {
     return value;
   }
 
+  /** An integer member whose range the {@code StreamClient} checks, not the wire. */
+  @Nullable Integer optInt(String name) {
+    return optInt(name, Integer.MIN_VALUE, Integer.MAX_VALUE);
+  }
+
   int integer(String name, int min, int max) {
     Integer value = optInt(name, min, max);
     if (value == null) {

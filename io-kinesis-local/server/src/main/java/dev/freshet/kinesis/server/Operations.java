@@ -41,6 +41,13 @@ import org.jspecify.annotations.Nullable;
  * The Kinesis operations (except SubscribeToShard, which streams): each reads its request members
  * with the API's constraints, calls the {@link StreamClient}, and writes the service's response
  * shape. Member names, limits and defaults follow the Kinesis API reference.
+ *
+ * <p>What is checked here is the wire: member types, required members, enum names, each member's
+ * length and pattern in the API model, and what only the wire has (paging that the client API does
+ * not, ConsumerARN or StreamARN and ConsumerName, the EncryptionType and ScalingType members). The
+ * request's values and limits (batch sizes, page sizes the client API takes, retention, tags...) are
+ * checked once, by the {@link StreamClient}, whose exceptions carry the service's names and reach
+ * the client as the same wire errors.
  */
 final class Operations {
   /** One operation: a request body in, a response body out. */
@@ -370,7 +377,7 @@ final class Operations {
     ListShardsRequest.Builder builder = ListShardsRequest.builder()
         .setNextToken(request.optString("NextToken", 1, 1048576))
         .setExclusiveStartShardId(request.optString("ExclusiveStartShardId", 1, 128))
-        .setMaxResults(request.optInt("MaxResults", 1, 10_000));
+        .setMaxResults(request.optInt("MaxResults")); // 1 to 10,000: the store checks it
     String arn = request.optString("StreamARN", 1, 2048);
     String name = request.optString("StreamName", 1, 128);
     builder.setStream(arn != null ? arn : name);
@@ -457,10 +464,7 @@ final class Operations {
   private ObjectNode putRecords(ApiRequest request) {
     String stream = request.stream();
     List<ApiRequest> records = request.objects("Records");
-    if (records.isEmpty() || records.size() > 500) {
-      throw ApiException.validation("1 validation error detected: Value at 'records' failed to satisfy "
-          + "constraint: Member must have length between 1 and 500, but had " + records.size());
-    }
+    // The store checks the batch (1 to 500 records, 5 MiB) and each record.
     List<PutRecordsEntry> entries = new ArrayList<>(records.size());
     for (ApiRequest record : records) {
       entries.add(entry(record));
@@ -506,7 +510,7 @@ final class Operations {
 
   private ObjectNode getRecords(ApiRequest request) {
     String iterator = request.string("ShardIterator", 1, 512);
-    int limit = orDefault(request.optInt("Limit", 1, 10_000), 10_000);
+    int limit = orDefault(request.optInt("Limit"), 10_000); // 1 to 10,000: the store checks it
     GetRecordsResult result = client.getRecords(iterator, limit);
     WireFormat format = request.format();
     ObjectNode response = empty(request);

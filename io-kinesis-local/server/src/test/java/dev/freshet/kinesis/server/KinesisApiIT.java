@@ -686,6 +686,14 @@ class KinesisApiIT {
     assertThatThrownBy(() -> kinesis.putRecord(b -> b.streamName("s").partitionKey("k").data(tooBig)))
         .isInstanceOfSatisfying(ValidationException.class, e -> assertError(e, 400, "ValidationException"))
         .hasMessageContaining("data");
+    List<PutRecordsRequestEntry> tooMany = IntStream.range(0, 501).mapToObj(i -> PutRecordsRequestEntry.builder()
+        .partitionKey("k" + i).data(utf8("x")).build()).toList();
+    assertThatThrownBy(() -> kinesis.putRecords(b -> b.streamName("s").records(tooMany)))
+        .isInstanceOfSatisfying(ValidationException.class, e -> assertError(e, 400, "ValidationException"))
+        .hasMessageContaining("records").hasMessageContaining("501");
+    assertThatThrownBy(() -> kinesis.listShards(b -> b.streamName("s").maxResults(0)))
+        .isInstanceOfSatisfying(ValidationException.class, e -> assertError(e, 400, "ValidationException"))
+        .hasMessageContaining("maxResults");
     String anyIterator = kinesis.getShardIterator(b -> b.streamName("s").shardId(shardId(0))
         .shardIteratorType(ShardIteratorType.LATEST)).shardIterator();
     assertThatThrownBy(() -> kinesis.getRecords(b -> b.shardIterator(anyIterator).limit(0)))

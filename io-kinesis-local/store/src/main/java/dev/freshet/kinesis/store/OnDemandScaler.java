@@ -35,7 +35,7 @@ final class OnDemandScaler {
     // The thresholds are the service's; the config is taken for symmetry with the other parts.
   }
 
-  synchronized void evaluate(LocalStreamStore store, StreamState stream, long nowMillis) {
+  synchronized void evaluate(Resharding resharding, StreamState stream, long nowMillis) {
     Set<String> seen = new HashSet<>();
     for (ShardState shard : stream.openShards()) {
       String key = stream.name + '/' + stream.incarnation + '/' + shard.ordinal;
@@ -56,7 +56,7 @@ final class OnDemandScaler {
       boolean hot = recordRate > HOT_RECORDS_PER_SECOND || byteRate > HOT_BYTES_PER_SECOND;
       long hotSince = hot ? (previous.hotSinceMillis() >= 0 ? previous.hotSinceMillis() : previous.atMillis()) : -1;
       if (hot && nowMillis - hotSince >= SUSTAINED_MILLIS) {
-        if (store.splitForScaling(stream, shard)) {
+        if (resharding.splitForScaling(stream, shard)) {
           LOG.info("On-demand stream {}: split hot shard {} ({} records/s, {} KiB/s for {} s)",
               stream.name, shard.shardId, Math.round(recordRate), Math.round(byteRate / 1024),
               (nowMillis - hotSince) / 1000);

@@ -1,12 +1,13 @@
 package dev.freshet.kinesis.store;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.freshet.sdk.stream.ListShardsRequest;
 import dev.freshet.sdk.stream.ShardFilter;
 import dev.freshet.sdk.stream.ShardFilterType;
 import dev.freshet.sdk.stream.errors.ExpiredNextTokenException;
 import dev.freshet.sdk.stream.errors.InvalidArgumentException;
-import dev.freshet.sdk.stream.errors.ValidationException;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Base64;
@@ -39,16 +40,15 @@ final class ShardListing {
     this.maxResults = maxResults;
   }
 
+  /**
+   * Starts the listing a request asks for, from its NextToken or from the stream it names. The
+   * request's shape has been checked ({@link RequestValidation#checkListShards}); what is checked
+   * here is the token: that this store issued it, that it has not expired, and that it is for the
+   * stream the request names.
+   */
   static ShardListing start(ListShardsRequest request, Arns arns, long nowMillis, long tokenTtlMillis) {
     Integer max = request.maxResults();
-    if (max != null && (max < 1 || max > 10_000)) {
-      throw new ValidationException("1 validation error detected: Value '" + max
-          + "' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 10000");
-    }
     if (request.nextToken() != null) {
-      if (request.exclusiveStartShardId() != null) {
-        throw new InvalidArgumentException("NextToken and ExclusiveStartShardId cannot be provided together.");
-      }
       Token token = decode(request.nextToken());
       if (nowMillis - token.issuedMillis() > tokenTtlMillis) {
         throw new ExpiredNextTokenException("The NextToken has expired: it was issued at "
@@ -64,9 +64,7 @@ final class ShardListing {
       return new ShardListing(token.stream(), token.incarnation(), token.afterOrdinal(), filter,
           max != null ? max : token.maxResults());
     }
-    if (request.stream() == null) {
-      throw new InvalidArgumentException("Either NextToken or StreamName should be provided.");
-    }
+    checkArgument(request.stream() != null, "a ListShards request without NextToken names a stream");
     int after = -1;
     if (request.exclusiveStartShardId() != null) {
       after = SequenceNumbers.ordinalOf(request.exclusiveStartShardId());

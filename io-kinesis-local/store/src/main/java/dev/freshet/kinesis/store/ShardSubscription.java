@@ -28,7 +28,7 @@ final class ShardSubscription implements Flow.Subscription, Runnable {
   /** How long to wait for new data before looking at cancellation and expiry again. */
   private static final long CONTROL_CHECK_MILLIS = 100;
 
-  private final LocalStreamStore store;
+  private final DataPlane dataPlane;
   private final StreamState stream;
   private final ShardState shard;
   private final long expiresAtMillis;
@@ -44,10 +44,10 @@ final class ShardSubscription implements Flow.Subscription, Runnable {
   private @Nullable Throwable failure;
   private long offset;
 
-  ShardSubscription(LocalStreamStore store, StreamState stream, ShardState shard, long startOffset,
+  ShardSubscription(DataPlane dataPlane, StreamState stream, ShardState shard, long startOffset,
       long expiresAtMillis, Clock clock, Flow.Subscriber<? super SubscribeToShardEvent> subscriber,
       Map<String, ShardSubscription> registry, String key) {
-    this.store = store;
+    this.dataPlane = dataPlane;
     this.stream = stream;
     this.shard = shard;
     this.offset = startOffset;
@@ -137,7 +137,7 @@ final class ShardSubscription implements Flow.Subscription, Runnable {
           subscriber.onComplete();
           return;
         }
-        ShardRead read = store.readForSubscription(stream, shard, offset, 10_000);
+        ShardRead read = dataPlane.readForSubscription(stream, shard, offset, 10_000);
         boolean heartbeatDue = System.nanoTime() - lastEventNanos >= HEARTBEAT_NANOS;
         if (!read.records().isEmpty() || read.shardFinished() || heartbeatDue) {
           offset = read.nextOffset();

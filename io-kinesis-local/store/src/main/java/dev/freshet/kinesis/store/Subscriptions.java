@@ -35,11 +35,11 @@ final class Subscriptions implements AutoCloseable {
     });
   }
 
-  void subscribe(LocalStreamStore store, StreamState stream, ShardState shard, String consumer,
+  void subscribe(DataPlane dataPlane, StreamState stream, ShardState shard, String consumer,
       long startOffset, Flow.Subscriber<? super SubscribeToShardEvent> subscriber) {
     String key = stream.name + '/' + consumer + '/' + shard.shardId;
     long expiresAt = config.clock().millis() + config.subscriptionLifetime().toMillis();
-    ShardSubscription subscription = new ShardSubscription(store, stream, shard, startOffset,
+    ShardSubscription subscription = new ShardSubscription(dataPlane, stream, shard, startOffset,
         expiresAt, config.clock(), subscriber, active, key);
     ShardSubscription replaced = active.put(key, subscription);
     if (replaced != null) {
