@@ -243,15 +243,17 @@ class StreamIOWriteTest {
     assertThatThrownBy(() -> StreamIO.<String>write().withStream("bad name"))
         .hasMessageContaining("but was: bad name");
 
+    // Building a write checks its settings without opening the store.
+    URI unopened = StreamClients.endpointOf(dir);
     Pipeline pipeline = directPipeline();
     PCollection<String> input = pipeline.apply(Create.of("x"));
-    StreamIO.Write<String> noKey = StreamIO.<String>write().withStream("s").withEndpoint(store.endpoint())
+    StreamIO.Write<String> noKey = StreamIO.<String>write().withStream("s").withEndpoint(unopened)
         .withSerializer(s -> s.getBytes(StandardCharsets.UTF_8));
     assertThatThrownBy(() -> input.apply(noKey)).hasMessageContaining("withPartitionKey");
-    assertThatThrownBy(() -> input.apply(strings("s", store.endpoint()).withMaxBatchRecords(100).withMaxInFlightRecords(10)))
+    assertThatThrownBy(() -> input.apply(strings("s", unopened).withMaxBatchRecords(100).withMaxInFlightRecords(10)))
         .hasMessage("maxInFlightRecords must be at least maxBatchRecords (100), but was: 10");
 
-    StreamIO.Write<String> hashed = StreamIO.<String>write().withStream("s").withEndpoint(store.endpoint())
+    StreamIO.Write<String> hashed = StreamIO.<String>write().withStream("s").withEndpoint(unopened)
         .withExplicitHashKey(s -> s).withSerializer(s -> s.getBytes(StandardCharsets.UTF_8));
     assertThat(hashed.toEntry("42").partitionKey()).isEqualTo("42");
     assertThatThrownBy(() -> hashed.toEntry("-1")).hasMessageContaining("but was: -1");
