@@ -8,6 +8,8 @@ import dev.freshet.sdk.stream.StreamClient;
 import dev.freshet.sdk.stream.errors.StreamException;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -67,6 +69,18 @@ public final class Freshet {
           + "(default: ${DEFAULT-VALUE}).")
   ThrottlingMode throttling;
 
+  @Option(
+      names = "--key-store",
+      scope = ScopeType.INHERIT,
+      paramLabel = "FILE",
+      description = "Key store of encryption at rest (default: the FRESHET_KEY_STORE environment "
+          + "variable, else DIR/keys/keystore.json inside the data folder). Keep it outside the "
+          + "data folder so that a copy of the data does not carry its keys.")
+  @Nullable Path keyStore;
+
+  /** The environment, read for {@code FRESHET_KEY_STORE}; tests give their own. */
+  Function<String, @Nullable String> environment = System::getenv;
+
   /** Opens the store these options describe; the one place the CLI picks its implementation. */
   StreamClient openStore() {
     return LocalStreamStore.open(storeConfig().build());
@@ -74,7 +88,22 @@ public final class Freshet {
 
   /** The store configuration of these options, for commands that add settings of their own. */
   StoreConfig.Builder storeConfig() {
-    return StoreConfig.builder(dataDir).setDurability(durability).setThrottling(throttling);
+    StoreConfig.Builder builder =
+        StoreConfig.builder(dataDir).setDurability(durability).setThrottling(throttling);
+    Path keys = keyStoreFile();
+    if (keys != null) {
+      builder.setKeyStoreFile(keys);
+    }
+    return builder;
+  }
+
+  /** {@code --key-store}, else {@code FRESHET_KEY_STORE}, else null (the store's default). */
+  @Nullable Path keyStoreFile() {
+    if (keyStore != null) {
+      return keyStore;
+    }
+    String fromEnvironment = environment.apply("FRESHET_KEY_STORE");
+    return fromEnvironment == null || fromEnvironment.isBlank() ? null : Path.of(fromEnvironment);
   }
 
   public static void main(String[] args) {

@@ -122,6 +122,9 @@ public final class LocalStreamStore implements StreamClient {
         ShardIterators.loadOrCreateSecret(config.dataDir().resolve("iterator.secret")),
         config.clock(), config.iteratorTtl());
     LocalKeyStore keyStore = LocalKeyStore.open(config.effectiveKeyStoreFile());
+    if (config.keysBesideData() && !keyStore.keyIds().isEmpty()) {
+      warnKeysBesideData(config);
+    }
     this.cipher = new RecordCipher(keyStore);
     this.streamsDir = config.dataDir().resolve("streams");
     this.trashDir = config.dataDir().resolve("trash");
@@ -550,6 +553,14 @@ public final class LocalStreamStore implements StreamClient {
     if (failure != null) {
       throw failure;
     }
+  }
+
+  /** Says why keys inside the data folder are a risk, and how to keep them elsewhere. */
+  static void warnKeysBesideData(StoreConfig config) {
+    LOG.warn("Encryption keys are kept inside the data folder, in {}: a copy of the folder carries "
+        + "the keys that decrypt it. Keep them elsewhere with StoreConfig.setKeyStoreFile "
+        + "(freshet --key-store FILE, or the FRESHET_KEY_STORE environment variable).",
+        config.effectiveKeyStoreFile());
   }
 
   private static void deleteRecursively(Path path) throws IOException {

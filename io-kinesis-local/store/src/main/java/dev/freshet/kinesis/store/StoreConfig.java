@@ -100,6 +100,15 @@ public abstract class StoreConfig {
     return file != null ? file : dataDir().resolve("keys").resolve("keystore.json");
   }
 
+  /**
+   * Whether the key store in effect lies inside the data folder, where a copy of the data folder
+   * carries the keys that decrypt it. The store warns when it uses keys kept there.
+   */
+  public boolean keysBesideData() {
+    return effectiveKeyStoreFile().toAbsolutePath().normalize()
+        .startsWith(dataDir().toAbsolutePath().normalize());
+  }
+
   public abstract Builder toBuilder();
 
   /** Builder for {@link StoreConfig}; {@code build()} checks the ranges. */

@@ -335,7 +335,11 @@ final class StreamAdministration {
   void startStreamEncryption(String nameOrArn, String keyId) {
     StreamState stream = store.stream(nameOrArn);
     validation.checkKeyId(keyId);
+    boolean firstKey = keyStore.keyIds().isEmpty();
     keyStore.keyOrCreateAwsManaged(keyId);
+    if (firstKey && config.keysBesideData()) {
+      LocalStreamStore.warnKeysBesideData(config);
+    }
     synchronized (stream) {
       stream.checkActive(store.now(), config.account());
       stream.setKeyId(keyId);

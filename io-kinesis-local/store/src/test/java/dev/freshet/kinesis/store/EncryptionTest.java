@@ -177,6 +177,15 @@ class EncryptionTest {
     assertThat(readAll()).isEmpty();
   }
 
+  @Test
+  void keysCountAsBesideTheDataOnlyInsideTheDataFolder() {
+    assertThat(StoreConfig.builder(dir).build().keysBesideData()).isTrue();
+    assertThat(StoreConfig.builder(dir).setKeyStoreFile(dir.resolve("elsewhere/../keys.json")).build()
+        .keysBesideData()).isTrue();
+    assertThat(StoreConfig.builder(dir).setKeyStoreFile(elsewhere.resolve("keystore.json")).build()
+        .keysBesideData()).isFalse();
+  }
+
   private List<Record> readAll() {
     return StoreTesting.readAll(store, "s", SHARD, StartingPosition.trimHorizon());
   }
