@@ -1,6 +1,8 @@
 package dev.freshet.kinesis.server;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -24,6 +26,8 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.AsciiString;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -109,6 +113,9 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
 
   /** Aggregates request bodies and answers an oversized one with the service's error shape. */
   static final class LimitedAggregator extends HttpObjectAggregator {
+    /** How long an oversized request's connection keeps draining the body after the 413. */
+    static final Duration LINGER = Duration.ofSeconds(10);
+
     private final int maxBytes;
 
     LimitedAggregator(int maxBytes) {
@@ -136,11 +143,30 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage message) {
       long length = HttpUtil.getContentLength(message, -1L);
+      // In the request's own format, so that a CBOR client (the AWS SDK's default) reads the message.
+      WireFormat format = WireFormat.ofContentType(message.headers().get(HttpHeaderNames.CONTENT_TYPE));
       FullHttpResponse response = Responses.error(ctx.alloc(), 413, "ValidationException",
           "The request body" + (length >= 0 ? " of " + length + " bytes" : "")
-              + " exceeds the limit of " + maxBytes + " bytes", WireFormat.JSON);
+              + " exceeds the limit of " + maxBytes + " bytes", format != null ? format : WireFormat.JSON);
       response.headers().set(HttpHeaderNames.CONNECTION, "close");
-      ctx.writeAndFlush(response).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+      ChannelFuture written = ctx.writeAndFlush(response);
+      if (!(ctx.channel() instanceof SocketChannel socket)) {
+        // An HTTP/2 stream: closing it resets only the stream, after the answer.
+        written.addListener(ChannelFutureListener.CLOSE);
+        return;
+      }
+      // A lingering close. The client may still be sending the body: closing now, with its bytes
+      // unread, makes the kernel answer with a reset that can destroy the 413 before the client
+      // reads it. Instead send the answer and FIN, keep reading (this aggregator drops the rest of
+      // the body), and close when the client does or after LINGER at the latest.
+      written.addListener((ChannelFutureListener) done -> {
+        if (!done.isSuccess()) {
+          ctx.close();
+          return;
+        }
+        socket.shutdownOutput();
+        ctx.executor().schedule(() -> ctx.close(), LINGER.toMillis(), TimeUnit.MILLISECONDS);
+      });
     }
   }
 }
