@@ -145,7 +145,7 @@ final class StreamState {
         (delayed ? StreamStatus.CREATING : StreamStatus.ACTIVE).name(),
         nowMillis + config.statusDelay().toMillis(), new LinkedHashMap<>(tags), null, Set.of(),
         shardCount, shards, List.of());
-    metadata.save(dir);
+    metadata.save(dir, logConfig.files());
     return new StreamState(metadata, dir, config, logConfig, cipher, arn);
   }
 
@@ -333,7 +333,7 @@ final class StreamState {
     new StreamMetadata(StreamMetadata.CURRENT_VERSION, name, incarnation, mode.name(),
         retentionHours, createdMillis, status.name(), statusUntilMillis, tags, keyId,
         enhancedMonitoring, nextShardOrdinal, shardMetadata, new ArrayList<>(consumers.values()))
-        .save(dir);
+        .save(dir, logConfig.files());
   }
 
   // ---- shards ----
