@@ -52,7 +52,11 @@ public interface LogFiles {
   /** Forces the entries of a directory (creations, renames, deletions in it) to the device. */
   void forceDirectory(Path dir) throws IOException;
 
-  /** Creates {@code dir} and its missing parents. */
+  /**
+   * Creates {@code dir} and its missing parents, forcing each new directory's parent, so that once
+   * this returns the whole path survives a loss of power. Directories are created rarely (a store,
+   * a stream, a shard), so the forces cost nothing that matters.
+   */
   default void createDirectories(Path dir) throws IOException {
     Path absolute = dir.toAbsolutePath();
     Deque<Path> missing = new ArrayDeque<>();
@@ -67,7 +71,9 @@ public interface LogFiles {
         if (!Files.isDirectory(next)) {
           throw e;
         }
+        continue; // created meanwhile by someone else, who forces the parent
       }
+      forceDirectory(next.getParent());
     }
   }
 

@@ -344,6 +344,8 @@ public final class LocalStreamStore implements StreamClient {
         Path trash = trashDir.resolve(stream.name + "-" + Long.toHexString(stream.incarnation));
         files.createDirectories(trashDir);
         files.move(stream.dir, trash);
+        // A deleted stream must not come back after a loss of power.
+        files.forceDirectory(streamsDir);
         files.deleteRecursively(trash);
       } catch (IOException | UncheckedIOException e) {
         throw new InternalFailureException("could not delete the files of stream " + stream.name + ": " + e, e);

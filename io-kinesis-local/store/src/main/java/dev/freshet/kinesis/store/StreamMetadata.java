@@ -18,9 +18,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What a stream's {@code stream.json} holds: everything about a stream except its records. It is
- * rewritten whole, atomically (temporary file, fsync, rename, fsync of the folder), on every
- * change, so a crash leaves either the old or the new version. Changes are rare (create, reshard,
- * tags, retention, consumers), so a whole-file rewrite costs nothing that matters.
+ * rewritten whole, atomically (temporary file, fsync, rename, fsync of the folder; a new stream
+ * folder is itself forced into its parent), on every change, so a crash leaves either the old or
+ * the new version. Changes are rare (create, reshard, tags, retention, consumers), so a whole-file
+ * rewrite costs nothing that matters.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record StreamMetadata(
