@@ -23,9 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <ul>
  *   <li>{@link Durability#FSYNC}: after every recovery each acknowledged batch is at its
- *       acknowledged offsets, byte for byte; the whole log reads back without a checksum error and
- *       holds only records some appender wrote, whole; the log's end is at or above every
- *       acknowledged offset, so offsets given after a recovery are above all given before.
+ *       acknowledged offsets, byte for byte; the whole log reads back without a checksum error,
+ *       every record whole (its value is the one its key implies); offsets given after a recovery
+ *       are above all given before.
  *   <li>{@link Durability#OS}: the same appenders and crashes lose acknowledged batches (asserted).
  * </ul>
  */
