@@ -557,6 +557,37 @@ public final class ShardLog implements Closeable {
   }
 
   /**
+   * Forces everything written so far, and the log's directory, to the device, whatever the
+   * durability, and returns {@link #endOffset()}, which then survives a loss of power. A reshard
+   * calls it before it records a parent's end, so that the recorded end is never above what the
+   * parent's log holds after a crash.
+   *
+   * @throws IOException if forcing failed; the log then refuses appends until reopened
+   */
+  public long force() throws IOException {
+    appendLock.lock();
+    try {
+      ensureOpen();
+      if (failure != null) {
+        throw new IOException("Log " + dir + " failed earlier and cannot be forced", failure);
+      }
+      try {
+        segments[segments.length - 1].force();
+        config.files().forceDirectory(dir);
+      } catch (IOException e) {
+        throw fail(e);
+      }
+      Mark mark = written;
+      if (mark != null) {
+        publish(mark);
+      }
+      return visibleEnd;
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  /**
    * Closes the log for appends, forcing its data, and returns {@link #endOffset()}. Idempotent;
    * the sealed state is kept in a marker file and so survives reopening.
    */

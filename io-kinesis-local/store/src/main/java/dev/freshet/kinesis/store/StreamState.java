@@ -403,6 +403,12 @@ final class StreamState {
             return;
           }
           publishShards(new ArrayList<>(resharder.working.values()));
+          // The parents' ends go into stream.json: they must be on disk first, or after a loss
+          // of power (durability OS) a parent's log could end below its recorded end, and
+          // readers would never see the parent finished.
+          for (ShardState shard : resharder.closed) {
+            shard.log.force();
+          }
           persist();
         } catch (IOException | RuntimeException e) {
           publishShards(before);
