@@ -71,7 +71,7 @@ public interface LogFiles {
         if (!Files.isDirectory(next)) {
           throw e;
         }
-        continue; // created meanwhile by someone else, who forces the parent
+        // Created meanwhile by another caller, who may not have forced the parent yet.
       }
       forceDirectory(next.getParent());
     }
