@@ -29,8 +29,15 @@ public abstract class LogConfig {
   /** Bytes of records between two entries of the in-memory sparse index. Default 4096; positive. */
   public abstract int indexIntervalBytes();
 
+  /**
+   * The file operations the log goes through. Default {@link LogFiles#system()}; power-loss tests
+   * pass one that simulates losing the page cache.
+   */
+  public abstract LogFiles files();
+
   public static Builder builder() {
     return new AutoValue_LogConfig.Builder()
+        .setFiles(LogFiles.system())
         .setDurability(Durability.OS)
         .setSegmentBytes(128L * 1024 * 1024)
         .setSegmentMaxAgeMillis(60L * 60 * 1000)
@@ -53,6 +60,8 @@ public abstract class LogConfig {
     public abstract Builder setSegmentMaxAgeMillis(long segmentMaxAgeMillis);
 
     public abstract Builder setIndexIntervalBytes(int indexIntervalBytes);
+
+    public abstract Builder setFiles(LogFiles files);
 
     abstract LogConfig autoBuild();
 

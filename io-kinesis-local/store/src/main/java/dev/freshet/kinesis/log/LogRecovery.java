@@ -37,7 +37,8 @@ final class LogRecovery {
 
   static LogRecovery run(Path dir, LogConfig config) throws IOException {
     boolean fsync = config.durability() == Durability.FSYNC;
-    Files.createDirectories(dir);
+    LogFiles logFiles = config.files();
+    logFiles.createDirectories(dir);
     List<Long> bases = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {
       files.forEach(
@@ -50,26 +51,27 @@ final class LogRecovery {
     }
     bases.sort(null);
     if (bases.isEmpty()) {
-      return new LogRecovery(new Segment[] {Segment.create(dir, 0, -1, fsync)}, 0, -1);
+      return new LogRecovery(
+          new Segment[] {Segment.create(logFiles, dir, 0, -1, fsync)}, 0, -1);
     }
     List<Segment> opened = new ArrayList<>();
     try {
       for (int i = 0; i < bases.size() - 1; i++) {
         long base = bases.get(i);
-        opened.add(Segment.open(dir.resolve(Segment.fileName(base)), base));
+        opened.add(Segment.open(logFiles, dir.resolve(Segment.fileName(base)), base));
       }
       Segment previous = opened.isEmpty() ? null : opened.get(opened.size() - 1);
       long base = bases.get(bases.size() - 1);
       Path file = dir.resolve(Segment.fileName(base));
-      if (headerNeverWritten(file)) {
+      if (headerNeverWritten(logFiles, file)) {
         // A crash right after the segment file was created: no record can be in it.
         long baseTimestamp = previous == null ? -1 : newestTimestamp(previous);
         LOG.warn("Recreating segment {} whose header was never completely written", file);
-        Files.delete(file);
-        opened.add(Segment.create(dir, base, baseTimestamp, true));
+        logFiles.deleteIfExists(file);
+        opened.add(Segment.create(logFiles, dir, base, baseTimestamp, true));
         return new LogRecovery(opened.toArray(new Segment[0]), base, baseTimestamp);
       }
-      Segment tail = Segment.open(file, base);
+      Segment tail = Segment.open(logFiles, file, base);
       opened.add(tail);
       long[] end = recoverTail(tail, config.indexIntervalBytes());
       return new LogRecovery(opened.toArray(new Segment[0]), end[0], end[1]);
@@ -130,9 +132,9 @@ final class LogRecovery {
     return new long[] {kept[1], kept[2]};
   }
 
-  private static boolean headerNeverWritten(Path file) throws IOException {
+  private static boolean headerNeverWritten(LogFiles logFiles, Path file) throws IOException {
     byte[] head;
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+    try (FileChannel channel = logFiles.open(file, StandardOpenOption.READ)) {
       if (channel.size() < HEADER_SIZE) {
         return true;
       }

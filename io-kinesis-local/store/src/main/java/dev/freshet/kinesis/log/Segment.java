@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Segment {
   private static final int INDEX_STRIDE = 3; // offset, position, timestamp
 
+  private final LogFiles files;
   private final Path file;
   private final long baseOffset;
   private final long baseTimestamp;
@@ -45,7 +46,9 @@ final class Segment {
   private volatile int indexEntries;
   private volatile boolean indexed;
 
-  private Segment(Path file, long baseOffset, long baseTimestamp, FileChannel channel) {
+  private Segment(
+      LogFiles files, Path file, long baseOffset, long baseTimestamp, FileChannel channel) {
+    this.files = files;
     this.file = file;
     this.baseOffset = baseOffset;
     this.baseTimestamp = baseTimestamp;
@@ -57,20 +60,21 @@ final class Segment {
   }
 
   /** Creates an empty segment with its header; forces file and directory if {@code force}. */
-  static Segment create(Path dir, long baseOffset, long baseTimestamp, boolean force)
+  static Segment create(
+      LogFiles files, Path dir, long baseOffset, long baseTimestamp, boolean force)
       throws IOException {
     Path file = dir.resolve(fileName(baseOffset));
     FileChannel channel =
-        FileChannel.open(
+        files.open(
             file,
             StandardOpenOption.CREATE_NEW,
             StandardOpenOption.READ,
             StandardOpenOption.WRITE);
-    Segment segment = new Segment(file, baseOffset, baseTimestamp, channel);
+    Segment segment = new Segment(files, file, baseOffset, baseTimestamp, channel);
     segment.writeFully(RecordFormat.header(baseOffset, baseTimestamp), 0);
     if (force) {
       segment.force();
-      ShardLog.forceDirectory(dir);
+      files.forceDirectory(dir);
     }
     segment.writtenSize = HEADER_SIZE;
     segment.visibleSize = HEADER_SIZE;
@@ -79,9 +83,8 @@ final class Segment {
   }
 
   /** Opens an existing segment whose header is sound; its index is built on first use. */
-  static Segment open(Path file, long baseOffset) throws IOException {
-    FileChannel channel =
-        FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+  static Segment open(LogFiles files, Path file, long baseOffset) throws IOException {
+    FileChannel channel = files.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
     try {
       ByteBuffer header = ByteBuffer.allocate(HEADER_SIZE);
       while (header.hasRemaining() && channel.read(header, header.position()) >= 0) {
@@ -89,7 +92,7 @@ final class Segment {
       }
       header.flip();
       long baseTimestamp = RecordFormat.checkHeader(header, file.toString(), baseOffset);
-      Segment segment = new Segment(file, baseOffset, baseTimestamp, channel);
+      Segment segment = new Segment(files, file, baseOffset, baseTimestamp, channel);
       long size = channel.size();
       segment.writtenSize = size;
       segment.visibleSize = size;
@@ -167,7 +170,7 @@ final class Segment {
   private void reopen(FileChannel closed) throws IOException {
     synchronized (channelLock) {
       if (channel == closed && refs.get() > 0) {
-        channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        channel = files.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
       }
     }
   }

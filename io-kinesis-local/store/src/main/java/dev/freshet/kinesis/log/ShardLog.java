@@ -5,15 +5,11 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import static dev.freshet.kinesis.log.RecordFormat.FRAME_OVERHEAD;
 import static dev.freshet.kinesis.log.RecordFormat.HEADER_SIZE;
 
-import com.google.common.io.MoreFiles;
-import com.google.common.io.RecursiveDeleteOption;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -281,7 +277,7 @@ public final class ShardLog implements Closeable {
     if (mark != null) {
       publish(mark);
     }
-    Segment next = Segment.create(dir, nextOffset, writtenLastTimestamp, fsync);
+    Segment next = Segment.create(config.files(), dir, nextOffset, writtenLastTimestamp, fsync);
     Segment[] rolled = Arrays.copyOf(segments, segments.length + 1);
     rolled[rolled.length - 1] = next;
     segments = rolled;
@@ -561,6 +557,37 @@ public final class ShardLog implements Closeable {
   }
 
   /**
+   * Forces everything written so far, and the log's directory, to the device, whatever the
+   * durability, and returns {@link #endOffset()}, which then survives a loss of power. A reshard
+   * calls it before it records a parent's end, so that the recorded end is never above what the
+   * parent's log holds after a crash.
+   *
+   * @throws IOException if forcing failed; the log then refuses appends until reopened
+   */
+  public long force() throws IOException {
+    appendLock.lock();
+    try {
+      ensureOpen();
+      if (failure != null) {
+        throw new IOException("Log " + dir + " failed earlier and cannot be forced", failure);
+      }
+      try {
+        segments[segments.length - 1].force();
+        config.files().forceDirectory(dir);
+      } catch (IOException e) {
+        throw fail(e);
+      }
+      Mark mark = written;
+      if (mark != null) {
+        publish(mark);
+      }
+      return visibleEnd;
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  /**
    * Closes the log for appends, forcing its data, and returns {@link #endOffset()}. Idempotent;
    * the sealed state is kept in a marker file and so survives reopening.
    */
@@ -579,9 +606,9 @@ public final class ShardLog implements Closeable {
         }
         Path marker = dir.resolve(SEALED_MARKER);
         if (!Files.exists(marker)) {
-          Files.createFile(marker);
+          config.files().createFile(marker);
         }
-        forceDirectory(dir);
+        config.files().forceDirectory(dir);
         sealed = true;
         commitLock.lock();
         try {
@@ -623,7 +650,7 @@ public final class ShardLog implements Closeable {
       }
       segments = Arrays.copyOfRange(segs, expired, segs.length);
       for (int i = 0; i < expired; i++) {
-        Files.deleteIfExists(segs[i].file());
+        config.files().deleteIfExists(segs[i].file());
         segs[i].release();
       }
       LOG.debug("Deleted {} segments of {} before {}", expired, dir, timestampMillis);
@@ -666,9 +693,7 @@ public final class ShardLog implements Closeable {
   /** Closes the log and deletes its directory with everything in it. */
   public void deleteAll() throws IOException {
     close();
-    if (Files.exists(dir)) {
-      MoreFiles.deleteRecursively(dir, RecursiveDeleteOption.ALLOW_INSECURE);
-    }
+    config.files().deleteRecursively(dir);
   }
 
   /** Forces what was written, then closes the files (each once its last reader is done). */
@@ -715,12 +740,6 @@ public final class ShardLog implements Closeable {
       }
     } finally {
       appendLock.unlock();
-    }
-  }
-
-  static void forceDirectory(Path dir) throws IOException {
-    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-      channel.force(true);
     }
   }
 

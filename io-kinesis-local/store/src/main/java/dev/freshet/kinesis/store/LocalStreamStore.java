@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import dev.freshet.kinesis.crypto.LocalKeyStore;
 import dev.freshet.kinesis.crypto.RecordCipher;
 import dev.freshet.kinesis.log.LogConfig;
+import dev.freshet.kinesis.log.LogFiles;
 import dev.freshet.sdk.stream.Consumer;
 import dev.freshet.sdk.stream.CreateStreamRequest;
 import dev.freshet.sdk.stream.GetRecordsResult;
@@ -36,7 +37,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -89,6 +89,7 @@ public final class LocalStreamStore implements StreamClient {
 
   private final StoreConfig config;
   private final LogConfig logConfig;
+  private final LogFiles files;
   private final Arns arns;
   private final RecordCipher cipher;
   private final Path streamsDir;
@@ -108,11 +109,14 @@ public final class LocalStreamStore implements StreamClient {
   private final EnhancedFanOut fanOut;
   private volatile boolean closed;
 
-  private LocalStreamStore(StoreConfig config, FileChannel lockChannel, FileLock lock) throws IOException {
+  private LocalStreamStore(StoreConfig config, LogFiles files, FileChannel lockChannel, FileLock lock)
+      throws IOException {
     this.config = config;
+    this.files = files;
     this.lockChannel = lockChannel;
     this.lock = lock;
     this.logConfig = LogConfig.builder()
+        .setFiles(files)
         .setDurability(config.durability())
         .setSegmentBytes(config.segmentBytes())
         .setSegmentMaxAgeMillis(config.segmentMaxAge().toMillis())
@@ -128,8 +132,8 @@ public final class LocalStreamStore implements StreamClient {
     this.cipher = new RecordCipher(keyStore);
     this.streamsDir = config.dataDir().resolve("streams");
     this.trashDir = config.dataDir().resolve("trash");
-    Files.createDirectories(streamsDir);
-    deleteRecursively(trashDir);
+    files.createDirectories(streamsDir);
+    files.deleteRecursively(trashDir);
     loadStreams();
     this.validation = new RequestValidation(config);
     this.subscriptions = new Subscriptions(config);
@@ -146,10 +150,16 @@ public final class LocalStreamStore implements StreamClient {
    * another process has the folder open.
    */
   public static LocalStreamStore open(StoreConfig config) {
+    return open(config, LogFiles.system());
+  }
+
+  /** As {@link #open(StoreConfig)}, with every durable file operation through {@code files}. */
+  static LocalStreamStore open(StoreConfig config, LogFiles files) {
     checkNotNull(config, "config");
+    checkNotNull(files, "files");
     FileChannel channel = null;
     try {
-      Files.createDirectories(config.dataDir());
+      files.createDirectories(config.dataDir());
       channel = FileChannel.open(config.dataDir().resolve(".lock"),
           StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       FileLock fileLock;
@@ -162,7 +172,7 @@ public final class LocalStreamStore implements StreamClient {
         throw new ResourceInUseException("the data folder " + config.dataDir()
             + " is in use by another Freshet process; stop it or choose another --data-dir");
       }
-      LocalStreamStore store = new LocalStreamStore(config, channel, fileLock);
+      LocalStreamStore store = new LocalStreamStore(config, files, channel, fileLock);
       LOG.info("Store opened in {} with {} streams ({} durability, throttling {})",
           config.dataDir(), store.streams.size(), config.durability(), config.throttling());
       return store;
@@ -191,7 +201,7 @@ public final class LocalStreamStore implements StreamClient {
         if (!StreamMetadata.exists(dir)) {
           // A creation that stopped before its metadata was written: nothing was acknowledged.
           LOG.warn("Removing {}: a stream folder without stream.json (an interrupted create)", dir);
-          deleteRecursively(dir);
+          files.deleteRecursively(dir);
           continue;
         }
         StreamState stream = StreamState.open(dir, config, logConfig, cipher, arns::stream);
@@ -315,7 +325,7 @@ public final class LocalStreamStore implements StreamClient {
   StreamState addStream(String name, StreamMode mode, int shardCount, Map<String, String> tags) {
     Path dir = streamsDir.resolve(name);
     try {
-      deleteRecursively(dir);
+      files.deleteRecursively(dir);
       StreamState stream = StreamState.create(name, random.nextLong(), mode, shardCount, tags, now(), dir,
           config, logConfig, cipher, arns.stream(name));
       streams.put(stream.name, stream);
@@ -335,9 +345,11 @@ public final class LocalStreamStore implements StreamClient {
       try {
         stream.close();
         Path trash = trashDir.resolve(stream.name + "-" + Long.toHexString(stream.incarnation));
-        Files.createDirectories(trashDir);
-        Files.move(stream.dir, trash);
-        deleteRecursively(trash);
+        files.createDirectories(trashDir);
+        files.move(stream.dir, trash);
+        // A deleted stream must not come back after a loss of power.
+        files.forceDirectory(streamsDir);
+        files.deleteRecursively(trash);
       } catch (IOException | UncheckedIOException e) {
         throw new InternalFailureException("could not delete the files of stream " + stream.name + ": " + e, e);
       } finally {
@@ -561,17 +573,4 @@ public final class LocalStreamStore implements StreamClient {
         + "the keys that decrypt it. Keep them elsewhere with StoreConfig.setKeyStoreFile "
         + "(freshet --key-store FILE, or the FRESHET_KEY_STORE environment variable).",
         config.effectiveKeyStoreFile());
-  }
-
-  private static void deleteRecursively(Path path) throws IOException {
-    if (!Files.exists(path)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(path)) {
-      List<Path> all = walk.sorted(Comparator.reverseOrder()).toList();
-      for (Path each : all) {
-        Files.deleteIfExists(each);
-      }
-    }
-  }
-}
+  }}

@@ -4,11 +4,12 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.freshet.kinesis.log.LogFiles;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
@@ -17,9 +18,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What a stream's {@code stream.json} holds: everything about a stream except its records. It is
- * rewritten whole, atomically (temporary file, fsync, rename, fsync of the folder), on every
- * change, so a crash leaves either the old or the new version. Changes are rare (create, reshard,
- * tags, retention, consumers), so a whole-file rewrite costs nothing that matters.
+ * rewritten whole, atomically (temporary file, fsync, rename, fsync of the folder; a new stream
+ * folder is itself forced into its parent), on every change, so a crash leaves either the old or
+ * the new version. Changes are rare (create, reshard, tags, retention, consumers), so a whole-file
+ * rewrite costs nothing that matters.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record StreamMetadata(
@@ -61,22 +63,24 @@ record StreamMetadata(
   /** One enhanced fan-out consumer. */
   record ConsumerMetadata(String name, long createdMillis) {}
 
-  void save(Path streamDir) throws IOException {
-    Files.createDirectories(streamDir);
+  void save(Path streamDir, LogFiles files) throws IOException {
+    files.createDirectories(streamDir);
     Path target = streamDir.resolve(FILE_NAME);
     Path temp = streamDir.resolve(FILE_NAME + ".tmp");
-    byte[] json = MAPPER.writeValueAsBytes(this);
+    ByteBuffer json = ByteBuffer.wrap(MAPPER.writeValueAsBytes(this));
     try (FileChannel channel =
-        FileChannel.open(
+        files.open(
             temp,
             StandardOpenOption.CREATE,
             StandardOpenOption.WRITE,
             StandardOpenOption.TRUNCATE_EXISTING)) {
-      channel.write(java.nio.ByteBuffer.wrap(json));
+      while (json.hasRemaining()) {
+        channel.write(json);
+      }
       channel.force(true);
     }
-    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    syncDirectory(streamDir);
+    files.move(temp, target);
+    files.forceDirectory(streamDir);
   }
 
   static StreamMetadata load(Path streamDir) throws IOException {
@@ -92,17 +96,5 @@ record StreamMetadata(
 
   static boolean exists(Path streamDir) {
     return Files.isRegularFile(streamDir.resolve(FILE_NAME));
-  }
-
-  /** Makes a rename in {@code dir} durable (fsync of the folder, where the platform allows it). */
-  static void syncDirectory(Path dir) throws IOException {
-    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-      channel.force(true);
-    } catch (IOException e) {
-      // Some platforms refuse to open a folder for sync; the rename is then as durable as the OS makes it.
-      if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("win")) {
-        throw e;
-      }
-    }
   }
 }

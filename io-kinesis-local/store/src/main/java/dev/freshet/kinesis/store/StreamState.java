@@ -145,7 +145,7 @@ final class StreamState {
         (delayed ? StreamStatus.CREATING : StreamStatus.ACTIVE).name(),
         nowMillis + config.statusDelay().toMillis(), new LinkedHashMap<>(tags), null, Set.of(),
         shardCount, shards, List.of());
-    metadata.save(dir);
+    metadata.save(dir, logConfig.files());
     return new StreamState(metadata, dir, config, logConfig, cipher, arn);
   }
 
@@ -333,7 +333,7 @@ final class StreamState {
     new StreamMetadata(StreamMetadata.CURRENT_VERSION, name, incarnation, mode.name(),
         retentionHours, createdMillis, status.name(), statusUntilMillis, tags, keyId,
         enhancedMonitoring, nextShardOrdinal, shardMetadata, new ArrayList<>(consumers.values()))
-        .save(dir);
+        .save(dir, logConfig.files());
   }
 
   // ---- shards ----
@@ -403,6 +403,12 @@ final class StreamState {
             return;
           }
           publishShards(new ArrayList<>(resharder.working.values()));
+          // The parents' ends go into stream.json: they must be on disk first, or after a loss
+          // of power (durability OS) a parent's log could end below its recorded end, and
+          // readers would never see the parent finished.
+          for (ShardState shard : resharder.closed) {
+            shard.log.force();
+          }
           persist();
         } catch (IOException | RuntimeException e) {
           publishShards(before);
