@@ -2,8 +2,6 @@ package dev.freshet.transforms.firehose;
 
 import com.google.auto.value.AutoValue;
 import java.io.Serializable;
-import org.apache.beam.sdk.coders.DefaultCoder;
-import org.apache.beam.sdk.coders.SerializableCoder;
 
 /**
  * One object {@link FirehoseDelivery} put to its destination: its key, how many records it holds,
@@ -11,7 +9,6 @@ import org.apache.beam.sdk.coders.SerializableCoder;
  * prefix.
  */
 @AutoValue
-@DefaultCoder(SerializableCoder.class)
 public abstract class DeliveredObject implements Serializable {
   private static final long serialVersionUID = 1L;
 

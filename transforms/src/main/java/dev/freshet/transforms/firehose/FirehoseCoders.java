@@ -8,9 +8,10 @@ import org.apache.beam.sdk.coders.CoderProviderRegistrar;
 import org.apache.beam.sdk.values.TypeDescriptor;
 
 /**
- * Registers {@link FirehoseRecordCoder} for every {@link FirehoseRecord}, including the generated
- * AutoValue class that {@code Create.of(records)} sees (a {@code @DefaultCoder} on the abstract
- * class is not inherited by it). Found by Beam through {@link java.util.ServiceLoader}.
+ * Registers the coders of {@link FirehoseRecord}, {@link FirehoseErrorRecord} and {@link
+ * DeliveredObject} for those types and their generated AutoValue classes, which is what {@code
+ * Create.of(records)} sees (a {@code @DefaultCoder} on the abstract class is not inherited). Found
+ * by Beam through {@link java.util.ServiceLoader}.
  */
 public final class FirehoseCoders implements CoderProviderRegistrar {
   @Override
@@ -20,10 +21,17 @@ public final class FirehoseCoders implements CoderProviderRegistrar {
       @SuppressWarnings("unchecked")
       public <T> Coder<T> coderFor(TypeDescriptor<T> type, List<? extends Coder<?>> componentCoders)
           throws CannotProvideCoderException {
-        if (FirehoseRecord.class.isAssignableFrom(type.getRawType())) {
+        Class<?> raw = type.getRawType();
+        if (FirehoseRecord.class.isAssignableFrom(raw)) {
           return (Coder<T>) FirehoseRecordCoder.of();
         }
-        throw new CannotProvideCoderException(type + " is not a FirehoseRecord");
+        if (FirehoseErrorRecord.class.isAssignableFrom(raw)) {
+          return (Coder<T>) new DeliveryCoders.ErrorRecordCoder();
+        }
+        if (DeliveredObject.class.isAssignableFrom(raw)) {
+          return (Coder<T>) new DeliveryCoders.DeliveredObjectCoder();
+        }
+        throw new CannotProvideCoderException(type + " is not a type of Firehose delivery");
       }
     });
   }

@@ -10,7 +10,6 @@ import java.time.ZoneId;
 import java.util.HashSet;
 import java.util.Set;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.transforms.Flatten;
@@ -433,7 +432,7 @@ public final class FirehoseDelivery {
       TupleTag<KV<String, FirehoseRecord>> dataTag = new TupleTag<>("data") {};
       TupleTag<FirehoseErrorRecord> errorTag = new TupleTag<>("errors") {};
       KvCoder<String, FirehoseRecord> keyed = KvCoder.of(StringUtf8Coder.of(), FirehoseRecordCoder.of());
-      SerializableCoder<FirehoseErrorRecord> errorCoder = SerializableCoder.of(FirehoseErrorRecord.class);
+      DeliveryCoders.ErrorRecordCoder errorCoder = new DeliveryCoders.ErrorRecordCoder();
 
       PCollectionTuple processed = input.apply("TransformAndPartition",
           ParDo.of(new TransformFn(this, prefixes.data(), dataTag, errorTag))
@@ -467,7 +466,7 @@ public final class FirehoseDelivery {
           .apply("BufferAndPutErrors", ParDo.of(new BufferFn(this, prefixes.errors(), true)));
       PCollection<DeliveredObject> objects = PCollectionList.of(dataObjects).and(errorObjects)
           .apply("AllObjects", Flatten.pCollections())
-          .setCoder(SerializableCoder.of(DeliveredObject.class));
+          .setCoder(new DeliveryCoders.DeliveredObjectCoder());
       return FirehoseDeliveryResult.in(input.getPipeline(), objects, errors);
     }
   }

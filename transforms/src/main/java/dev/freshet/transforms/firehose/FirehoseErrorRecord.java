@@ -7,8 +7,6 @@ import com.google.auto.value.AutoValue;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.Base64;
-import org.apache.beam.sdk.coders.DefaultCoder;
-import org.apache.beam.sdk.coders.SerializableCoder;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,7 +26,6 @@ import org.jspecify.annotations.Nullable;
  * is what {@code !{firehose:error-output-type}} evaluates to.
  */
 @AutoValue
-@DefaultCoder(SerializableCoder.class)
 public abstract class FirehoseErrorRecord implements Serializable {
   private static final long serialVersionUID = 1L;
   private static final ObjectMapper JSON = new ObjectMapper();

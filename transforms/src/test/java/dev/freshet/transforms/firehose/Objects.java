@@ -16,7 +16,6 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.xerial.snappy.SnappyFramedInputStream;
-import org.xerial.snappy.SnappyHadoopCompatibleOutputStream;
 
 /**
  * Reads delivered objects back with readers independent of the code under test: java.util.zip for
@@ -101,20 +100,15 @@ final class Objects {
     }
   }
 
-  /** The lines of every object, in key order. */
+  /** The lines of every object, in key order (each object's last line ends with a newline). */
   static List<String> lines(TreeMap<String, byte[]> objects) {
     List<String> out = new ArrayList<>();
     for (byte[] body : objects.values()) {
       String text = new String(body, StandardCharsets.UTF_8);
       if (!text.isEmpty()) {
-        out.addAll(List.of(text.split("\n", -1)).subList(0, text.endsWith("\n")
-            ? text.split("\n", -1).length - 1 : text.split("\n", -1).length));
+        out.addAll(List.of(text.substring(0, text.length() - (text.endsWith("\n") ? 1 : 0)).split("\n", -1)));
       }
     }
     return out;
   }
-
-  /** Referenced so the Hadoop format's writer and this reader stay in step. */
-  @SuppressWarnings("unused")
-  private static final Class<?> HADOOP_WRITER = SnappyHadoopCompatibleOutputStream.class;
 }
