@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.state.BagState;
@@ -162,18 +160,22 @@ final class BufferFn extends DoFn<KV<String, FirehoseRecord>, DeliveredObject> {
     if (oldestMillis == null) {
       return;
     }
-    List<FirehoseRecord> records = new ArrayList<>();
-    buffer.records().read().forEach(records::add);
+    Iterable<FirehoseRecord> records = buffer.records().read();
     DeliveryKey partition = DeliveryKey.decode(key);
     java.time.Instant oldest = java.time.Instant.ofEpochMilli(oldestMillis);
     ZoneId zoneId = ZoneId.of(zone);
     String objectKey = prefix.evaluate(oldest, zoneId, partition.partitionKeys(), partition.errorOutputType())
         + streamName + "-" + version + "-" + SUFFIX_TIME.withZone(zoneId).format(oldest) + "-"
         + UUID.randomUUID() + compression.extension();
+    // Counted while written: a retried put starts again from zero.
     long[] bytes = new long[1];
+    long[] count = new long[1];
     connection.put(objectKey, raw -> {
+      bytes[0] = 0;
+      count[0] = 0;
       try (OutputStream body = compression.wrap(raw, objectKey)) {
         for (FirehoseRecord record : records) {
+          count[0]++;
           body.write(record.data());
           bytes[0] += record.data().length;
           if (delimit) {
@@ -183,9 +185,9 @@ final class BufferFn extends DoFn<KV<String, FirehoseRecord>, DeliveredObject> {
         }
       }
     });
-    LOG.debug("Delivery stream {}: put {} ({} records, {} bytes) to {}", streamName, objectKey, records.size(),
+    LOG.debug("Delivery stream {}: put {} ({} records, {} bytes) to {}", streamName, objectKey, count[0],
         bytes[0], destination.describe());
     buffer.clear();
-    out.output(DeliveredObject.of(objectKey, records.size(), bytes[0], errorOutput));
+    out.output(DeliveredObject.of(objectKey, count[0], bytes[0], errorOutput));
   }
 }

@@ -167,6 +167,52 @@ class FirehoseDeliveryTest {
   }
 
   @Test
+  void aZeroIntervalPutsWhatHasArrivedAtOnce() {
+    // Interval 0: the buffer is put as soon as processing time moves, not at the end of input.
+    TestStream<FirehoseRecord> input = TestStream.create(FirehoseRecordCoder.of())
+        .addElements(FirehoseRecord.ofText("a1", T0), FirehoseRecord.ofText("a2", T0))
+        .advanceProcessingTime(Duration.millis(1))
+        .addElements(FirehoseRecord.ofText("b1", T0))
+        .advanceProcessingTime(Duration.millis(1))
+        .addElements(FirehoseRecord.ofText("c1", T0))
+        .advanceProcessingTime(Duration.millis(1))
+        .advanceWatermarkToInfinity();
+    Pipeline pipeline = directPipeline();
+    pipeline.apply(input).apply(toFolder().withBufferInterval(Duration.ZERO).withAppendDelimiter(true));
+    run(pipeline);
+    TreeMap<String, byte[]> objects = Objects.read(dir.resolve("out"));
+    assertThat(objects.values()).extracting(body -> List.of(new String(body, StandardCharsets.UTF_8).split("\n")))
+        .containsExactlyInAnyOrder(List.of("a1", "a2"), List.of("b1"), List.of("c1"));
+  }
+
+  @Test
+  void aRecordWithoutTheLambdaPartitionKeyThePrefixNeedsIsAnError() {
+    List<FirehoseRecord> records = jsonRecords(10, 1);
+    RecordTransformer keyForEvenOnly = batch -> batch.stream().map(r -> {
+      int n = json(r.dataAsString()).get("n").asInt();
+      return TransformationResult.ok(r.recordId(), r.data(), n % 2 == 0 ? Map.of("k", "even") : Map.of());
+    }).toList();
+    Pipeline pipeline = directPipeline();
+    FirehoseDeliveryResult result = pipeline.apply(Create.of(records))
+        .apply(toFolder().withRecordTransformer(keyForEvenOnly).withAppendDelimiter(true)
+            .withPrefix("k=!{partitionKeyFromLambda:k}/").withErrorOutputPrefix("e/!{firehose:error-output-type}/"));
+    PAssert.that(result.getErrors()).satisfies(errors -> {
+      int n = 0;
+      for (FirehoseErrorRecord error : errors) {
+        assertThat(error.errorCode()).isEqualTo("DynamicPartitioning.MissingPartitionKeyFromLambda");
+        assertThat(error.errorOutputType()).isEqualTo("partitioning-failed");
+        n++;
+      }
+      assertThat(n).isEqualTo(5);
+      return null;
+    });
+    run(pipeline);
+    TreeMap<String, byte[]> objects = Objects.read(dir.resolve("out"));
+    assertThat(objects.keySet()).allMatch(key -> key.startsWith("k=even/clicks-1-") || key.startsWith("e/partitioning-failed/"));
+    assertThat(Objects.lines(new TreeMap<>(objects.tailMap("k=")))).hasSize(5);
+  }
+
+  @Test
   void partitionsByJqQueriesAndSendsRecordsThatAreNotJsonToTheErrorOutput() {
     List<FirehoseRecord> records = new ArrayList<>(jsonRecords(90, 3));
     records.add(FirehoseRecord.ofText("not json", T0));
