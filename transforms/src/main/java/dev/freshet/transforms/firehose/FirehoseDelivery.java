@@ -427,7 +427,6 @@ public final class FirehoseDelivery {
     @Override
     public FirehoseDeliveryResult expand(PCollection<FirehoseRecord> input) {
       Prefixes prefixes = prefixes();
-      ZoneId.of(timeZone());
 
       TupleTag<KV<String, FirehoseRecord>> dataTag = new TupleTag<>("data") {};
       TupleTag<FirehoseErrorRecord> errorTag = new TupleTag<>("errors") {};
