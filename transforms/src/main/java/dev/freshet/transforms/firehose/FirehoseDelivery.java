@@ -106,8 +106,8 @@ import org.jspecify.annotations.Nullable;
  * service's error JSON (attemptsMade, arrivalTimestamp, errorCode, errorMessage,
  * attemptEndingTimestamp, rawData, lambdaArn). They are returned in {@link
  * FirehoseDeliveryResult#getErrors()} and delivered, one JSON object per line, under the error
- * output prefix (default {@code <error-output-type>/YYYY/MM/dd/HH/}), buffered and compressed like
- * the data.
+ * output prefix (default: the text of a prefix without expressions, then {@code
+ * <error-output-type>/YYYY/MM/dd/HH/}), buffered and compressed like the data.
  *
  * <h2>Checkpointing and delivery guarantee: at-least-once</h2>
  *
@@ -290,8 +290,9 @@ public final class FirehoseDelivery {
 
     /**
      * The prefix of error objects; may use {@code !{firehose:error-output-type}}. Required when
-     * the prefix has expressions (as the service requires); default {@code
-     * <error-output-type>/YYYY/MM/dd/HH/}.
+     * the prefix has expressions (as the service requires); by default the text of the prefix
+     * followed by {@code <error-output-type>/YYYY/MM/dd/HH/}. An error output prefix without
+     * expressions is followed by {@code <error-output-type>/YYYY/MM/dd/HH/} too.
      */
     public Write withErrorOutputPrefix(String prefix) {
       checkNotNull(prefix, "errorOutputPrefix");
