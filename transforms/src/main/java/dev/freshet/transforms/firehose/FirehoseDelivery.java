@@ -1,0 +1,473 @@
+package dev.freshet.transforms.firehose;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.google.auto.value.AutoValue;
+import com.google.common.collect.ImmutableSortedMap;
+import dev.freshet.sdk.io.StreamRecord;
+import java.time.ZoneId;
+import java.util.HashSet;
+import java.util.Set;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.beam.sdk.values.TypeDescriptor;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.joda.time.Duration;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Delivers records the way Amazon Data Firehose delivers them to S3: buffered by partition into
+ * objects, optionally transformed by a Lambda-style function, partitioned dynamically, compressed,
+ * and named with the service's prefixes.
+ *
+ * <pre>{@code
+ * FirehoseDeliveryResult result = records                       // PCollection<FirehoseRecord>
+ *     .apply(FirehoseDelivery.to(FirehoseDestination.localFiles(Path.of("/data/lake")))  // required
+ *         .withDeliveryStreamName("clicks")                     // required; names the objects
+ *         .withBufferingHints(64, Duration.standardSeconds(60)) // default 5 MiB, 300 s
+ *         .withCompression(CompressionFormat.GZIP)              // default UNCOMPRESSED
+ *         .withAppendDelimiter(true)                            // default false: records are concatenated
+ *         .withPartitionKeyFromQuery("customer", ".customer_id")
+ *         .withPrefix("customer=!{partitionKeyFromQuery:customer}/!{timestamp:yyyy/MM/dd}/")
+ *         .withErrorOutputPrefix("errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/"));
+ * result.getErrors();            // PCollection<FirehoseErrorRecord>, also delivered under the error prefix
+ * result.getDeliveredObjects();  // PCollection<DeliveredObject>, one per object put
+ *
+ * // Straight from a stream:
+ * pipeline.apply(StreamIO.read().withStream("clicks").withEndpoint(uri))
+ *     .apply(FirehoseDelivery.to(destination).withDeliveryStreamName("clicks").forStreamRecords());
+ * }</pre>
+ *
+ * <h2>Buffering</h2>
+ *
+ * <p>Records are buffered per destination partition (the values of the partition keys, or one
+ * partition without dynamic partitioning) in Beam state, and an object is put when the buffer
+ * reaches the size hint (1–128 MiB, default 5 MiB) or the interval hint (0–900 s, default 300 s,
+ * counted in processing time from the buffer's first record; 0 puts what has arrived at once),
+ * whichever comes first. A record that would take the buffer past the size hint starts a new
+ * object, so an object holds at most the size hint unless one record alone is larger. The end of
+ * a window also puts every buffer: in a batch pipeline (or a stream read with a bound), the end of
+ * input delivers everything. Sizes count the data as delivered (after transformation, with
+ * delimiters), before compression.
+ *
+ * <h2>Naming</h2>
+ *
+ * <p>An object is {@code <prefix><deliveryStreamName>-<version>-<yyyy-MM-dd-HH-mm-ss>-<uuid><ext>},
+ * where the time is the arrival time of the oldest record in the object (in the time zone of
+ * {@link Write#withTimeZone}, default UTC) and the extension is that of the {@link
+ * CompressionFormat}. The prefix defaults to {@code YYYY/MM/dd/HH/} of that same time. A custom
+ * prefix takes the service's expressions: {@code !{timestamp:<DateTimeFormatter pattern>}}, {@code
+ * !{firehose:random-string}}, {@code !{partitionKeyFromQuery:<key>}} and {@code
+ * !{partitionKeyFromLambda:<key>}}; the error output prefix also takes {@code
+ * !{firehose:error-output-type}}. A prefix without expressions is followed by the default time
+ * prefix. Prefixes are parsed and checked when the transform is applied: an unknown namespace, an
+ * unbalanced brace, a bad pattern, a query key no query defines, {@code error-output-type} outside
+ * the error prefix, or a prefix with expressions but no error output prefix, each fails with a
+ * message that names the setting and the expression.
+ *
+ * <h2>Transformation</h2>
+ *
+ * <p>{@link Write#withRecordTransformer} runs a {@link RecordTransformer} with the Lambda contract
+ * over batches of records (up to {@link Write#withTransformationBatch} records or 1 MiB, within a
+ * bundle). A batch that throws or breaks the contract (missing or repeated record ids) is tried
+ * again, up to {@link Write#withTransformationRetries} retries and within its retry duration, and
+ * then each of its records becomes an error record; so does each record returned as {@code
+ * ProcessingFailed}. {@code Dropped} records disappear.
+ *
+ * <h2>Dynamic partitioning</h2>
+ *
+ * <p>Partition keys come from jq 1.6 queries over JSON records ({@link
+ * Write#withPartitionKeyFromQuery}; the query runs over the transformed data) and from the
+ * transformer's {@code metadata.partitionKeys}. A record that is not JSON, or whose query yields
+ * nothing, null, or more than one value, or that lacks a Lambda key the prefix needs, goes to the
+ * error output ({@code partitioning-failed}). At most {@link Write#withMaxActivePartitions} (default
+ * 500, as the service) partitions are active at once: a partition is active from its first record
+ * for one buffer interval (in a batch pipeline, for the whole window). Records of further
+ * partitions go to the error output with error code {@code
+ * DynamicPartitioning.ActivePartitionsLimitExceeded}. Admission is decided in one place, so with
+ * dynamic partitioning all records pass through a single worker before they are buffered.
+ *
+ * <h2>Error output</h2>
+ *
+ * <p>Records that fail transformation or partitioning are {@link FirehoseErrorRecord}s, the
+ * service's error JSON (attemptsMade, arrivalTimestamp, errorCode, errorMessage,
+ * attemptEndingTimestamp, rawData, lambdaArn). They are returned in {@link
+ * FirehoseDeliveryResult#getErrors()} and delivered, one JSON object per line, under the error
+ * output prefix (default: the text of a prefix without expressions, then {@code
+ * <error-output-type>/YYYY/MM/dd/HH/}), buffered and compressed like the data.
+ *
+ * <h2>Checkpointing and delivery guarantee: at-least-once</h2>
+ *
+ * <p>Buffers live in the runner's state, so on Flink they are part of each checkpoint and survive a
+ * restart. An object is put before the state that held its records is cleared; a failure between
+ * the two (or a bundle retried after a put) delivers those records again in a second object with
+ * another name. So every input record is delivered at least once, never lost, and occasionally
+ * twice. Each object is whole or absent: local files are written to a temporary file and renamed,
+ * S3 objects are sent in one PutObject. To deduplicate downstream, carry an id in the data (for
+ * stream records, the sequence number is the record id).
+ *
+ * <h2>Not yet</h2>
+ *
+ * <p>Format conversion (Parquet, ORC), HTTP endpoint and PostgreSQL destinations, S3 backup, the
+ * Firehose service API and the agent come later.
+ */
+public final class FirehoseDelivery {
+  private FirehoseDelivery() {}
+
+  /** The service's smallest and largest buffer size hints for S3, in MiB. */
+  static final int MIN_BUFFER_MIB = 1;
+  static final int MAX_BUFFER_MIB = 128;
+  static final Duration MAX_BUFFER_INTERVAL = Duration.standardSeconds(900);
+
+  /** A delivery to {@code destination}; set at least the delivery stream name. */
+  public static Write to(FirehoseDestination destination) {
+    checkNotNull(destination, "destination");
+    return new AutoValue_FirehoseDelivery_Write.Builder()
+        .setDestination(destination)
+        .setVersion(1)
+        .setBufferSizeBytes(5L << 20)
+        .setBufferInterval(Duration.standardSeconds(300))
+        .setCompression(CompressionFormat.UNCOMPRESSED)
+        .setAppendDelimiter(false)
+        .setTransformationBatchRecords(500)
+        .setTransformationRetries(3)
+        .setTransformationRetryDuration(Duration.standardSeconds(300))
+        .setTransformationBackoff(Duration.millis(100))
+        .setPartitionKeyQueries(ImmutableSortedMap.of())
+        .setMaxActivePartitions(500)
+        .setTimeZone("UTC")
+        .build();
+  }
+
+  /** The transform of {@link #to}. */
+  @AutoValue
+  public abstract static class Write extends PTransform<PCollection<FirehoseRecord>, FirehoseDeliveryResult> {
+    private static final long serialVersionUID = 1L;
+
+    abstract FirehoseDestination destination();
+
+    abstract @Nullable String deliveryStreamName();
+
+    abstract int version();
+
+    abstract long bufferSizeBytes();
+
+    abstract Duration bufferInterval();
+
+    abstract CompressionFormat compression();
+
+    abstract @Nullable String prefix();
+
+    abstract @Nullable String errorOutputPrefix();
+
+    abstract boolean appendDelimiter();
+
+    abstract @Nullable RecordTransformer recordTransformer();
+
+    abstract int transformationBatchRecords();
+
+    abstract int transformationRetries();
+
+    abstract Duration transformationRetryDuration();
+
+    abstract Duration transformationBackoff();
+
+    abstract ImmutableSortedMap<String, String> partitionKeyQueries();
+
+    abstract int maxActivePartitions();
+
+    abstract String timeZone();
+
+    abstract Builder toBuilder();
+
+    @AutoValue.Builder
+    abstract static class Builder {
+      abstract Builder setDestination(FirehoseDestination destination);
+
+      abstract Builder setDeliveryStreamName(String name);
+
+      abstract Builder setVersion(int version);
+
+      abstract Builder setBufferSizeBytes(long bytes);
+
+      abstract Builder setBufferInterval(Duration interval);
+
+      abstract Builder setCompression(CompressionFormat compression);
+
+      abstract Builder setPrefix(@Nullable String prefix);
+
+      abstract Builder setErrorOutputPrefix(@Nullable String prefix);
+
+      abstract Builder setAppendDelimiter(boolean append);
+
+      abstract Builder setRecordTransformer(@Nullable RecordTransformer transformer);
+
+      abstract Builder setTransformationBatchRecords(int records);
+
+      abstract Builder setTransformationRetries(int retries);
+
+      abstract Builder setTransformationRetryDuration(Duration duration);
+
+      abstract Builder setTransformationBackoff(Duration backoff);
+
+      abstract Builder setPartitionKeyQueries(ImmutableSortedMap<String, String> queries);
+
+      abstract Builder setMaxActivePartitions(int max);
+
+      abstract Builder setTimeZone(String zone);
+
+      abstract Write build();
+    }
+
+    /**
+     * The delivery stream's name, which starts every object name. Required: 1–64 characters of
+     * letters, digits, {@code _ . -}.
+     */
+    public Write withDeliveryStreamName(String name) {
+      checkNotNull(name, "deliveryStreamName");
+      checkArgument(name.matches("[a-zA-Z0-9_.-]{1,64}"),
+          "deliveryStreamName must be 1 to 64 characters of letters, digits, '_', '.' and '-', but was: %s", name);
+      return toBuilder().setDeliveryStreamName(name).build();
+    }
+
+    /** The delivery stream version in object names (default 1; the service counts configuration changes). */
+    public Write withVersion(int version) {
+      checkArgument(version >= 1, "version must be at least 1, but was: %s", version);
+      return toBuilder().setVersion(version).build();
+    }
+
+    /**
+     * Both buffering hints: an object is put when its buffer reaches {@code sizeInMiB} (1–128,
+     * default 5) or {@code interval} has passed since its first record (0–900 s, default 300 s;
+     * 0 puts at once), whichever comes first.
+     */
+    public Write withBufferingHints(int sizeInMiB, Duration interval) {
+      return withBufferSize(sizeInMiB).withBufferInterval(interval);
+    }
+
+    /** The size hint in MiB: 1–128, default 5. */
+    public Write withBufferSize(int sizeInMiB) {
+      checkArgument(sizeInMiB >= MIN_BUFFER_MIB && sizeInMiB <= MAX_BUFFER_MIB,
+          "bufferSize must be between %s and %s MiB, but was: %s MiB", MIN_BUFFER_MIB, MAX_BUFFER_MIB, sizeInMiB);
+      return toBuilder().setBufferSizeBytes((long) sizeInMiB << 20).build();
+    }
+
+    /** The interval hint: 0–900 s, default 300 s; 0 puts records as soon as they arrive. */
+    public Write withBufferInterval(Duration interval) {
+      checkNotNull(interval, "bufferInterval");
+      checkArgument(!interval.isShorterThan(Duration.ZERO) && !interval.isLongerThan(MAX_BUFFER_INTERVAL),
+          "bufferInterval must be between 0 and 900 s, but was: %s s", interval.getMillis() / 1000.0);
+      return toBuilder().setBufferInterval(interval).build();
+    }
+
+    /** How objects are compressed (default {@link CompressionFormat#UNCOMPRESSED}). */
+    public Write withCompression(CompressionFormat compression) {
+      checkNotNull(compression, "compression");
+      return toBuilder().setCompression(compression).build();
+    }
+
+    /**
+     * The custom prefix of object keys, with the service's expressions; default {@code
+     * YYYY/MM/dd/HH/} of the oldest record's arrival. Checked when the transform is applied.
+     */
+    public Write withPrefix(String prefix) {
+      checkNotNull(prefix, "prefix");
+      return toBuilder().setPrefix(prefix).build();
+    }
+
+    /**
+     * The prefix of error objects; may use {@code !{firehose:error-output-type}}. Required when
+     * the prefix has expressions (as the service requires); by default the text of the prefix
+     * followed by {@code <error-output-type>/YYYY/MM/dd/HH/}. An error output prefix without
+     * expressions is followed by {@code <error-output-type>/YYYY/MM/dd/HH/} too.
+     */
+    public Write withErrorOutputPrefix(String prefix) {
+      checkNotNull(prefix, "errorOutputPrefix");
+      return toBuilder().setErrorOutputPrefix(prefix).build();
+    }
+
+    /**
+     * The service's AppendDelimiterToRecord processor: a newline after each record (default off,
+     * records are concatenated as they are). With JSON records, this makes JSON lines.
+     */
+    public Write withAppendDelimiter(boolean append) {
+      return toBuilder().setAppendDelimiter(append).build();
+    }
+
+    /** Transforms records with the Lambda contract before they are partitioned and buffered. */
+    public Write withRecordTransformer(RecordTransformer transformer) {
+      checkNotNull(transformer, "recordTransformer");
+      return toBuilder().setRecordTransformer(transformer).build();
+    }
+
+    /** The most records in one transformer call: 1–10,000, default 500. */
+    public Write withTransformationBatch(int maxRecords) {
+      checkArgument(maxRecords >= 1 && maxRecords <= 10_000,
+          "transformationBatch must be between 1 and 10000 records, but was: %s", maxRecords);
+      return toBuilder().setTransformationBatchRecords(maxRecords).build();
+    }
+
+    /**
+     * How often a failed transformer call is tried again (0–300, default 3, as the service's
+     * NumberOfRetries), with no retry started after {@code retryDuration} (0–7200 s, default 300 s)
+     * from the first attempt. Retries wait 100 ms, doubling, at most 5 s.
+     */
+    public Write withTransformationRetries(int numberOfRetries, Duration retryDuration) {
+      checkArgument(numberOfRetries >= 0 && numberOfRetries <= 300,
+          "transformationRetries must be between 0 and 300, but was: %s", numberOfRetries);
+      checkNotNull(retryDuration, "retryDuration");
+      checkArgument(!retryDuration.isShorterThan(Duration.ZERO)
+              && !retryDuration.isLongerThan(Duration.standardSeconds(7200)),
+          "transformation retryDuration must be between 0 and 7200 s, but was: %s s", retryDuration.getMillis() / 1000.0);
+      return toBuilder().setTransformationRetries(numberOfRetries).setTransformationRetryDuration(retryDuration).build();
+    }
+
+    /** The first wait between transformer attempts (default 100 ms; doubles, at most 5 s). */
+    Write withTransformationBackoff(Duration backoff) {
+      return toBuilder().setTransformationBackoff(backoff).build();
+    }
+
+    /**
+     * Dynamic partitioning: partition key {@code key} is the single value the jq 1.6 {@code query}
+     * yields over each record's JSON, used in the prefix as {@code !{partitionKeyFromQuery:key}}.
+     * The query is compiled here; a query that is not jq fails with a message naming the key.
+     */
+    public Write withPartitionKeyFromQuery(String key, String query) {
+      checkNotNull(key, "key");
+      checkNotNull(query, "query");
+      checkArgument(key.matches("[a-zA-Z0-9_]{1,64}"),
+          "partition key name must be 1 to 64 letters, digits or '_', but was: %s", key);
+      checkArgument(!partitionKeyQueries().containsKey(key), "partition key %s already has a query", key);
+      PartitionKeyQueries.validate(key, query);
+      return toBuilder().setPartitionKeyQueries(ImmutableSortedMap.<String, String>naturalOrder()
+          .putAll(partitionKeyQueries()).put(key, query).build()).build();
+    }
+
+    /** The cap on active partitions (default 500, as the service; 1–50,000). */
+    public Write withMaxActivePartitions(int max) {
+      checkArgument(max >= 1 && max <= 50_000, "maxActivePartitions must be between 1 and 50000, but was: %s", max);
+      return toBuilder().setMaxActivePartitions(max).build();
+    }
+
+    /** The time zone of timestamps in prefixes and object names (default UTC), like CustomTimeZone. */
+    public Write withTimeZone(ZoneId zone) {
+      checkNotNull(zone, "timeZone");
+      return toBuilder().setTimeZone(zone.getId()).build();
+    }
+
+    /** This delivery over the records of {@code StreamIO.read()}, via {@link FirehoseRecord#fromStreamRecord}. */
+    public PTransform<PCollection<StreamRecord>, FirehoseDeliveryResult> forStreamRecords() {
+      Write write = this;
+      return new PTransform<>("FirehoseDeliveryOfStreamRecords") {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public FirehoseDeliveryResult expand(PCollection<StreamRecord> input) {
+          return input
+              .apply("ToFirehoseRecords", MapElements.into(TypeDescriptor.of(FirehoseRecord.class))
+                  .via(FirehoseRecord::fromStreamRecord))
+              .setCoder(FirehoseRecordCoder.of())
+              .apply("FirehoseDelivery", write);
+        }
+      };
+    }
+
+    /** The prefixes after the service's rules, checked against the rest of the settings. */
+    record Prefixes(PrefixExpression data, PrefixExpression errors) {}
+
+    Prefixes prefixes() {
+      checkArgument(deliveryStreamName() != null, "deliveryStreamName is required: set withDeliveryStreamName(...)");
+      Set<String> queryKeys = partitionKeyQueries().keySet();
+      boolean transformer = recordTransformer() != null;
+      PrefixExpression.Scope dataScope = new PrefixExpression.Scope(false, queryKeys, transformer);
+      PrefixExpression.Scope errorScope = new PrefixExpression.Scope(true, queryKeys, transformer);
+      String userPrefix = prefix() == null ? "" : prefix();
+      PrefixExpression data = PrefixExpression.parse("prefix", userPrefix, dataScope);
+      if (!data.hasExpressions()) {
+        data = PrefixExpression.parse("prefix", userPrefix + PrefixExpression.DEFAULT_TIME_PREFIX, dataScope);
+      } else if (errorOutputPrefix() == null) {
+        throw new IllegalArgumentException(String.format(
+            "errorOutputPrefix is required when prefix has expressions (prefix: %s); "
+                + "set withErrorOutputPrefix(...), for example \"errors/!{firehose:error-output-type}/\"",
+            userPrefix));
+      }
+      Set<String> unused = new HashSet<>(queryKeys);
+      data.queryKeys().forEach(unused::remove);
+      if (!unused.isEmpty()) {
+        throw new IllegalArgumentException(String.format(
+            "partition key queries %s are not used in prefix %s; use !{partitionKeyFromQuery:<key>} for each",
+            unused, userPrefix));
+      }
+      PrefixExpression errors;
+      if (errorOutputPrefix() == null) {
+        errors = PrefixExpression.parse("errorOutputPrefix", userPrefix + "!{firehose:error-output-type}/"
+            + PrefixExpression.DEFAULT_TIME_PREFIX, errorScope);
+      } else {
+        errors = PrefixExpression.parse("errorOutputPrefix", errorOutputPrefix(), errorScope);
+        if (!errors.hasExpressions()) {
+          errors = PrefixExpression.parse("errorOutputPrefix", errorOutputPrefix()
+              + "!{firehose:error-output-type}/" + PrefixExpression.DEFAULT_TIME_PREFIX, errorScope);
+        }
+      }
+      return new Prefixes(data, errors);
+    }
+
+    @Override
+    public FirehoseDeliveryResult expand(PCollection<FirehoseRecord> input) {
+      Prefixes prefixes = prefixes();
+
+      TupleTag<KV<String, FirehoseRecord>> dataTag = new TupleTag<>("data") {};
+      TupleTag<FirehoseErrorRecord> errorTag = new TupleTag<>("errors") {};
+      KvCoder<String, FirehoseRecord> keyed = KvCoder.of(StringUtf8Coder.of(), FirehoseRecordCoder.of());
+      DeliveryCoders.ErrorRecordCoder errorCoder = new DeliveryCoders.ErrorRecordCoder();
+
+      PCollectionTuple processed = input.apply("TransformAndPartition",
+          ParDo.of(new TransformFn(this, prefixes.data(), dataTag, errorTag))
+              .withOutputTags(dataTag, TupleTagList.of(errorTag)));
+      PCollection<KV<String, FirehoseRecord>> data = processed.get(dataTag).setCoder(keyed);
+      PCollection<FirehoseErrorRecord> errors = processed.get(errorTag).setCoder(errorCoder);
+
+      if (prefixes.data().usesPartitionKeys()) {
+        TupleTag<KV<String, FirehoseRecord>> admittedTag = new TupleTag<>("admitted") {};
+        TupleTag<FirehoseErrorRecord> overflowTag = new TupleTag<>("overflow") {};
+        PCollectionTuple admitted = data
+            .apply("OneAdmissionKey", WithKeys.<Integer, KV<String, FirehoseRecord>>of(0)
+                .withKeyType(TypeDescriptors.integers()))
+            .setCoder(KvCoder.of(VarIntCoder.of(), keyed))
+            .apply("AdmitPartitions", ParDo.of(new AdmitPartitionsFn(this, admittedTag, overflowTag))
+                .withOutputTags(admittedTag, TupleTagList.of(overflowTag)));
+        data = admitted.get(admittedTag).setCoder(keyed);
+        errors = PCollectionList.of(errors).and(admitted.get(overflowTag).setCoder(errorCoder))
+            .apply("AllErrors", Flatten.pCollections());
+      }
+
+      PCollection<DeliveredObject> dataObjects = data
+          .apply("BufferAndPut", ParDo.of(new BufferFn(this, prefixes.data(), false)));
+      PCollection<DeliveredObject> errorObjects = errors
+          .apply("ErrorLines", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(),
+                  TypeDescriptor.of(FirehoseRecord.class)))
+              .via(error -> KV.of(DeliveryKey.error(error.errorOutputType()).encode(),
+                  FirehoseRecord.unchecked(error.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                      new org.joda.time.Instant(error.arrivalTimestamp())))))
+          .setCoder(keyed)
+          .apply("BufferAndPutErrors", ParDo.of(new BufferFn(this, prefixes.errors(), true)));
+      PCollection<DeliveredObject> objects = PCollectionList.of(dataObjects).and(errorObjects)
+          .apply("AllObjects", Flatten.pCollections())
+          .setCoder(new DeliveryCoders.DeliveredObjectCoder());
+      return FirehoseDeliveryResult.in(input.getPipeline(), objects, errors);
+    }
+  }
+}

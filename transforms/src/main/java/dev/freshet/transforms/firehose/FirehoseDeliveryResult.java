@@ -1,0 +1,61 @@
+package dev.freshet.transforms.firehose;
+
+import java.util.Map;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PInput;
+import org.apache.beam.sdk.values.POutput;
+import org.apache.beam.sdk.values.PValue;
+import org.apache.beam.sdk.values.TupleTag;
+
+/**
+ * What {@link FirehoseDelivery} returns, like {@code WriteFilesResult}: the objects it put (data
+ * and error output alike) and the records it could not deliver, as the service's error records.
+ */
+public final class FirehoseDeliveryResult implements POutput {
+  private static final TupleTag<DeliveredObject> OBJECTS = new TupleTag<>("objects") {};
+  private static final TupleTag<FirehoseErrorRecord> ERRORS = new TupleTag<>("errors") {};
+
+  private final Pipeline pipeline;
+  private final PCollection<DeliveredObject> objects;
+  private final PCollection<FirehoseErrorRecord> errors;
+
+  private FirehoseDeliveryResult(Pipeline pipeline, PCollection<DeliveredObject> objects,
+      PCollection<FirehoseErrorRecord> errors) {
+    this.pipeline = pipeline;
+    this.objects = objects;
+    this.errors = errors;
+  }
+
+  static FirehoseDeliveryResult in(Pipeline pipeline, PCollection<DeliveredObject> objects,
+      PCollection<FirehoseErrorRecord> errors) {
+    return new FirehoseDeliveryResult(pipeline, objects, errors);
+  }
+
+  /** Every object put, one element per object, once it is whole at the destination. */
+  public PCollection<DeliveredObject> getDeliveredObjects() {
+    return objects;
+  }
+
+  /**
+   * The records that failed transformation or partitioning; each is also delivered under the
+   * error output prefix.
+   */
+  public PCollection<FirehoseErrorRecord> getErrors() {
+    return errors;
+  }
+
+  @Override
+  public Pipeline getPipeline() {
+    return pipeline;
+  }
+
+  @Override
+  public Map<TupleTag<?>, PValue> expand() {
+    return Map.of(OBJECTS, objects, ERRORS, errors);
+  }
+
+  @Override
+  public void finishSpecifyingOutput(String transformName, PInput input, PTransform<?, ?> transform) {}
+}

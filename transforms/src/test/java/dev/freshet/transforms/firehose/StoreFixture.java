@@ -1,0 +1,49 @@
+package dev.freshet.transforms.firehose;
+
+import com.google.common.base.Preconditions;
+import dev.freshet.kinesis.store.LocalStreamStore;
+import dev.freshet.kinesis.store.StoreConfig;
+import dev.freshet.sdk.stream.StreamClient;
+import dev.freshet.sdk.stream.StreamClients;
+import java.net.URI;
+import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * The real embedded store of a delivery test (as in sdk/beam's tests) ({@code @RegisterExtension}): opened on a folder of the
+ * test's and registered at that folder's {@code file:} endpoint, so that pipelines in the same JVM
+ * use this instance rather than opening the folder a second time; closed after each test.
+ */
+final class StoreFixture implements AfterEachCallback {
+  private StreamClients.@Nullable Lease lease;
+  private @Nullable URI endpoint;
+
+  /** Opens the store on {@code dir} with every default. */
+  StreamClient open(Path dir) {
+    return open(StoreConfig.builder(dir).build());
+  }
+
+  StreamClient open(StoreConfig config) {
+    Preconditions.checkState(lease == null, "the store is already open at %s", endpoint);
+    endpoint = StreamClients.endpointOf(config.dataDir());
+    lease = StreamClients.register(endpoint, LocalStreamStore.open(config));
+    return lease.client();
+  }
+
+  /** The endpoint to hand {@code StreamIO.read()} and {@code write()}. */
+  URI endpoint() {
+    Preconditions.checkState(endpoint != null, "the store is not open");
+    return endpoint;
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    if (lease != null) {
+      lease.close();
+      lease = null;
+      endpoint = null;
+    }
+  }
+}
