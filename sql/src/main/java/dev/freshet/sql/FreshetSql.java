@@ -121,12 +121,22 @@ public final class FreshetSql {
     }
   }
 
+  /** The schema under which {@link #transform} sees the catalog's tables. */
+  public static final String SCHEMA = "freshet";
+
   /**
-   * A {@link SqlTransform} for {@code query} whose default schema is this catalog, for pipelines that
-   * also query their own PCollections ({@code PCOLLECTION}) beside the catalog's tables.
+   * A {@link SqlTransform} for {@code query}, for pipelines that query their own PCollections
+   * ({@code PCOLLECTION}, or the tags of a {@code PCollectionTuple}) together with the catalog's
+   * tables, which it names {@code freshet.<table>}:
+   *
+   * <pre>{@code
+   * orders.apply(sql.transform(
+   *     "SELECT o.sku, o.qty * p.price FROM PCOLLECTION o JOIN freshet.prices p ON o.sku = p.sku"));
+   * }</pre>
    */
   public SqlTransform transform(String query) {
-    return SqlTransform.query(query).withDefaultTableProvider("freshet", catalog);
+    checkNotNull(query, "query");
+    return SqlTransform.query(query).withTableProvider(SCHEMA, catalog);
   }
 
   /** A Beam SQL environment over this catalog, for the shell and tools that plan SQL themselves. */

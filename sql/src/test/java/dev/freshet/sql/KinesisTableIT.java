@@ -19,6 +19,7 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.extensions.avro.schemas.utils.AvroUtils;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.SimpleFunction;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
@@ -187,5 +188,27 @@ class KinesisTableIT {
     try (var files = Files.list(dir.resolve("sql/catalog"))) {
       assertThat(files.map(f -> f.getFileName().toString())).doesNotContain("bad.json");
     }
+  }
+
+  @Test
+  void aSqlTransformJoinsThePipelinesRowsWithTheCatalogsTables() {
+    store.createStream("prices", 1);
+    store.put("prices", List.of(
+        new String[] {"a", "{\"sku\":\"a\",\"price\":2.5}"},
+        new String[] {"b", "{\"sku\":\"b\",\"price\":4.0}"}));
+    sql.execute("CREATE EXTERNAL TABLE prices (sku VARCHAR, price DOUBLE) TYPE kinesis LOCATION 'prices' "
+        + "TBLPROPERTIES '{\"read\": \"snapshot\"}'");
+    Schema orderSchema = Schema.builder().addStringField("sku").addInt32Field("qty").build();
+
+    Pipeline pipeline = directPipeline();
+    PCollection<Row> orders = pipeline.apply(Create.of(
+            Row.withSchema(orderSchema).addValues("a", 2).build(),
+            Row.withSchema(orderSchema).addValues("b", 3).build(),
+            Row.withSchema(orderSchema).addValues("c", 1).build())
+        .withRowSchema(orderSchema));
+    PCollection<Row> totals = orders.apply(sql.transform(
+        "SELECT o.sku, o.qty * p.price AS total FROM PCOLLECTION o JOIN freshet.prices p ON o.sku = p.sku"));
+    PAssert.that(lines(totals)).containsInAnyOrder("a|5.0", "b|12.0");
+    runAndVerify(pipeline);
   }
 }
