@@ -17,19 +17,19 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * CREATE EXTERNAL TABLE clicks (
- *   user_id VARCHAR, page VARCHAR, event_time TIMESTAMP,     -- data columns, from each record's payload
+ *   user_id VARCHAR, page VARCHAR, event_time TIMESTAMP,     -- data columns, from each record's data
  *   partition_key VARCHAR, arrival_time TIMESTAMP            -- metadata columns, optional
  * )
  * TYPE kinesis
  * LOCATION 'clickstream'                                     -- the stream; required
- * TBLPROPERTIES '{
- *   "format": "json",                  -- json (default), csv or avro
- *   "timestampField": "event_time",    -- event time; default: arrival time
- *   "watermarkDelay": "5s",            -- out-of-orderness allowed; default 0
- *   "read": "snapshot",                -- or follow (default)
- *   "endpoint": "file:///var/lib/freshet"  -- default: the provider's
- * }'
+ * TBLPROPERTIES '{"format": "json", "timestampField": "event_time", "watermarkDelay": "5s",
+ *                 "read": "snapshot", "endpoint": "file:///var/lib/freshet"}'
  * }</pre>
+ *
+ * <p>{@code format} is json (the default), csv or avro; {@code timestampField} gives rows their
+ * event time (default: arrival time); {@code watermarkDelay} is the out-of-orderness allowed
+ * (default 0); {@code read} is follow (the default) or snapshot; {@code endpoint} defaults to the
+ * provider's.
  *
  * <p>Properties are parsed when the table is created, and a table that does not parse is refused with
  * an error naming the property. The whole list is in {@code docs/sql.md}.
