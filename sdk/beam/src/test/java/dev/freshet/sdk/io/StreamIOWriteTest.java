@@ -243,6 +243,7 @@ class StreamIOWriteTest {
     assertThatThrownBy(() -> StreamIO.<String>write().withStream("bad name"))
         .hasMessageContaining("but was: bad name");
 
+    store.open(dir);
     Pipeline pipeline = directPipeline();
     PCollection<String> input = pipeline.apply(Create.of("x"));
     StreamIO.Write<String> noKey = StreamIO.<String>write().withStream("s").withEndpoint(store.endpoint())
