@@ -156,4 +156,36 @@ class WindowedSqlIT {
         "D {\"card_id\":\"D\",\"first_seen\":\"2026-01-01T10:02:00.000Z\",\"last_seen\":\"2026-01-01T10:03:20.000Z\","
             + "\"large_transactions\":3,\"total\":5500.0}");
   }
+
+  @Test
+  void tumbleCountsEveryRecordAcrossASplitAndAMerge() {
+    store.createStream("resharded", 1);
+    store.put("resharded", minuteOfEvents(0));
+    store.client.splitShard("resharded", "shardId-000000000000", java.math.BigInteger.ONE.shiftLeft(127));
+    store.put("resharded", minuteOfEvents(1));
+    store.client.mergeShards("resharded", "shardId-000000000001", "shardId-000000000002");
+    store.put("resharded", minuteOfEvents(2));
+    sql.execute("CREATE EXTERNAL TABLE resharded (n INTEGER, event_time TIMESTAMP) TYPE kinesis "
+        + "LOCATION 'resharded' TBLPROPERTIES '{\"timestampField\": \"event_time\", \"read\": \"snapshot\"}'");
+
+    Pipeline pipeline = directPipeline();
+    PAssert.that(lines(sql.query(pipeline, "SELECT TUMBLE_START(event_time, INTERVAL '1' MINUTE) AS window_start, "
+            + "COUNT(*) AS events, SUM(n) AS total FROM resharded GROUP BY TUMBLE(event_time, INTERVAL '1' MINUTE)")))
+        .containsInAnyOrder(
+            "2026-01-01T10:00:00.000Z|20|190",
+            "2026-01-01T10:01:00.000Z|20|590",
+            "2026-01-01T10:02:00.000Z|20|990");
+    runAndVerify(pipeline);
+  }
+
+  /** Twenty events numbered from {@code 20 * minute}, two seconds apart within that minute, over ten keys. */
+  private static List<String[]> minuteOfEvents(int minute) {
+    List<String[]> records = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      int n = minute * 20 + i;
+      records.add(new String[] {"key-" + (i % 10),
+          String.format("{\"n\": %d, \"event_time\": \"%s\"}", n, at(minute * 60 + i * 2))});
+    }
+    return records;
+  }
 }
