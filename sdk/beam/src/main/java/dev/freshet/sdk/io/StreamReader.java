@@ -287,7 +287,8 @@ final class StreamReader extends UnboundedSource.UnboundedReader<StreamRecord> {
       shard.lastProgressNanos = System.nanoTime();
     }
     if (spec.watermarkPolicy().kind() != WatermarkPolicy.Kind.PROCESSING_TIME) {
-      shard.watermarkMillis = Math.max(shard.watermarkMillis, currentTimestamp.getMillis());
+      long delayMillis = spec.watermarkPolicy().watermarkDelay().getMillis();
+      shard.watermarkMillis = Math.max(shard.watermarkMillis, currentTimestamp.getMillis() - delayMillis);
     }
   }
 
@@ -410,6 +411,7 @@ final class StreamReader extends UnboundedSource.UnboundedReader<StreamRecord> {
       return BoundedWindow.TIMESTAMP_MAX_VALUE;
     }
     long idleMillis = spec.watermarkPolicy().idleThreshold().getMillis();
+    long delayMillis = spec.watermarkPolicy().watermarkDelay().getMillis();
     long nowNanos = System.nanoTime();
     long watermark = Long.MAX_VALUE;
     for (ShardState shard : active.values()) {
@@ -420,7 +422,7 @@ final class StreamReader extends UnboundedSource.UnboundedReader<StreamRecord> {
       // runner takes between fetches.
       if (shard.buffer.isEmpty() && shard.caughtUpAtMillis >= 0
           && nowNanos - shard.lastProgressNanos >= TimeUnit.MILLISECONDS.toNanos(idleMillis)) {
-        shardWatermark = Math.max(shardWatermark, shard.caughtUpAtMillis - idleMillis);
+        shardWatermark = Math.max(shardWatermark, shard.caughtUpAtMillis - idleMillis - delayMillis);
         shard.watermarkMillis = shardWatermark;
       }
       watermark = Math.min(watermark, shardWatermark);

@@ -24,6 +24,10 @@ import org.joda.time.Instant;
  * and is caught up for longer than the idle threshold (default 2 s) stops holding the watermark
  * back: it advances to the reader's clock minus the threshold, since any record written later will
  * have arrived after that.
+ *
+ * <p>With {@link #withWatermarkDelay(Duration)}, every shard's watermark trails what it would
+ * otherwise be by that delay, so records whose timestamps are out of order by up to the delay are
+ * not late (the bounded out-of-orderness of event-time streams).
  */
 public final class WatermarkPolicy implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -38,26 +42,28 @@ public final class WatermarkPolicy implements Serializable {
   private final Kind kind;
   private final SerializableFunction<StreamRecord, Instant> timestampFn;
   private final Duration idleThreshold;
+  private final Duration watermarkDelay;
 
   private WatermarkPolicy(Kind kind, SerializableFunction<StreamRecord, Instant> timestampFn,
-      Duration idleThreshold) {
+      Duration idleThreshold, Duration watermarkDelay) {
     this.kind = kind;
     this.timestampFn = timestampFn;
     this.idleThreshold = idleThreshold;
+    this.watermarkDelay = watermarkDelay;
   }
 
   public static WatermarkPolicy arrivalTime() {
-    return new WatermarkPolicy(Kind.ARRIVAL_TIME, StreamRecord::approximateArrivalTimestamp, DEFAULT_IDLE);
+    return new WatermarkPolicy(Kind.ARRIVAL_TIME, StreamRecord::approximateArrivalTimestamp, DEFAULT_IDLE, Duration.ZERO);
   }
 
   public static WatermarkPolicy processingTime() {
-    return new WatermarkPolicy(Kind.PROCESSING_TIME, record -> Instant.now(), DEFAULT_IDLE);
+    return new WatermarkPolicy(Kind.PROCESSING_TIME, record -> Instant.now(), DEFAULT_IDLE, Duration.ZERO);
   }
 
   /** Timestamps from the record itself; {@code timestampFn} must not fail on any record. */
   public static WatermarkPolicy eventTime(SerializableFunction<StreamRecord, Instant> timestampFn) {
     checkNotNull(timestampFn, "timestampFn");
-    return new WatermarkPolicy(Kind.EVENT_TIME, timestampFn, DEFAULT_IDLE);
+    return new WatermarkPolicy(Kind.EVENT_TIME, timestampFn, DEFAULT_IDLE, Duration.ZERO);
   }
 
   /**
@@ -67,7 +73,19 @@ public final class WatermarkPolicy implements Serializable {
   public WatermarkPolicy withIdleThreshold(Duration threshold) {
     checkArgument(threshold != null && !threshold.isShorterThan(Duration.ZERO),
         "idleThreshold must not be negative, but was: %s", threshold);
-    return new WatermarkPolicy(kind, timestampFn, threshold);
+    return new WatermarkPolicy(kind, timestampFn, threshold, watermarkDelay);
+  }
+
+  /**
+   * The same policy with a watermark that trails the newest timestamp read from each shard (and the
+   * idle bound) by {@code delay}: a record up to {@code delay} older than the newest one before it
+   * is still on time. At least 0; default 0. Windows close that much later. Has no effect on {@link
+   * #processingTime()}.
+   */
+  public WatermarkPolicy withWatermarkDelay(Duration delay) {
+    checkArgument(delay != null && !delay.isShorterThan(Duration.ZERO),
+        "watermarkDelay must not be negative, but was: %s", delay);
+    return new WatermarkPolicy(kind, timestampFn, idleThreshold, delay);
   }
 
   Kind kind() {
@@ -78,12 +96,16 @@ public final class WatermarkPolicy implements Serializable {
     return idleThreshold;
   }
 
+  Duration watermarkDelay() {
+    return watermarkDelay;
+  }
+
   Instant timestampOf(StreamRecord record) {
     return timestampFn.apply(record);
   }
 
   @Override
   public String toString() {
-    return "WatermarkPolicy{" + kind + ", idle " + idleThreshold + "}";
+    return "WatermarkPolicy{" + kind + ", idle " + idleThreshold + ", delay " + watermarkDelay + "}";
   }
 }

@@ -202,4 +202,21 @@ class StreamSourceContractTest {
     assertThat(reader.getWatermark()).isGreaterThanOrEqualTo(before.minus(org.joda.time.Duration.standardSeconds(1)));
     reader.close();
   }
+
+  @Test
+  void anEventTimeWatermarkTrailsTheNewestTimestampByTheDelay() throws Exception {
+    client.createStream(CreateStreamRequest.provisioned("late", 1));
+    put("late", "k", "1000000");
+    put("late", "k", "1060000");
+    StreamIO.Read read = read("late").withWatermarkPolicy(
+        WatermarkPolicy.eventTime(record -> new org.joda.time.Instant(Long.parseLong(record.dataAsString())))
+            .withIdleThreshold(org.joda.time.Duration.standardHours(1))
+            .withWatermarkDelay(org.joda.time.Duration.standardSeconds(5)));
+    StreamReader reader = new StreamSource(read, null).split(1, options).get(0).createReader(options, null);
+    List<StreamRecord> records = take(reader, 2, reader.start());
+    assertThat(records).hasSize(2);
+    assertThat(reader.getCurrentTimestamp()).isEqualTo(new org.joda.time.Instant(1_060_000));
+    assertThat(reader.getWatermark()).isEqualTo(new org.joda.time.Instant(1_055_000));
+    reader.close();
+  }
 }

@@ -1,0 +1,53 @@
+package dev.freshet.sql;
+
+import static dev.freshet.sql.SqlTesting.flinkPipeline;
+import static dev.freshet.sql.SqlTesting.lines;
+import static dev.freshet.sql.SqlTesting.runAndVerify;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.apache.beam.runners.flink.FlinkRunner;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.testing.PAssert;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The TUMBLE query of {@link WindowedSqlIT} on Beam's Flink runner in this JVM ({@code [local]},
+ * streaming, parallelism 2), over the same embedded store: the same rows, with Flink's watermarks
+ * driven by the source's.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class WindowedSqlFlinkIT {
+  @TempDir static Path dir;
+  static SqlTesting store;
+  static FreshetSql sql;
+
+  @BeforeAll
+  static void open() {
+    store = SqlTesting.open(dir);
+    sql = FreshetSql.open(dir);
+  }
+
+  @AfterAll
+  static void close() {
+    store.close();
+  }
+
+  @Test
+  void pageViewsPerPagePerMinuteOnFlink() {
+    store.createStream("clickstream", 2);
+    store.put("clickstream", WindowedSqlIT.clicks());
+    sql.execute(String.format(WindowedSqlIT.CLICKS_TABLE, "clicks", "clickstream"));
+
+    Pipeline pipeline = flinkPipeline();
+    assertThat(pipeline.getOptions().getRunner()).isEqualTo(FlinkRunner.class);
+    PAssert.that(lines(sql.query(pipeline, String.format(WindowedSqlIT.PAGE_VIEWS, "clicks"))))
+        .containsInAnyOrder(WindowedSqlIT.PAGE_VIEWS_EXPECTED);
+    runAndVerify(pipeline);
+  }
+}
