@@ -70,7 +70,9 @@ import org.joda.time.Duration;
  * bookkeeping; one record per element would hold a read to a few tens of thousands of records per
  * second. So on the Direct runner an unbounded read hands downstream batches of up to 10,000
  * records, whatever the reader has at hand without waiting, and a step inside this transform
- * ({@code ExpandBatches}) outputs each record at its own timestamp. Watermarks, checkpoints
+ * ({@code ExpandBatches}) outputs each record at its own timestamp ({@code bench/streamio.sh} on
+ * two busy cores: about 390,000 records/s from the embedded store and 170,000 through {@code
+ * freshet server}, against at most 24,000 and 5,000 one record per element). Watermarks, checkpoints
  * (taken between batches, so a restored mark still resumes right after the last record handed
  * downstream), {@link Read#withStopReadingAt} and de-aggregation are as with one record per
  * element, and on other runners (Flink) the read is one record per element as before. What is
