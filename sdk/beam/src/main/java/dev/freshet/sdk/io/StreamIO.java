@@ -425,6 +425,8 @@ public final class StreamIO {
 
     abstract int maxInFlightRecords();
 
+    abstract @Nullable SerializableFunction<T, WriteId> writeIdFn();
+
     abstract Builder<T> toBuilder();
 
     @AutoValue.Builder
@@ -452,6 +454,8 @@ public final class StreamIO {
       abstract Builder<T> setMaxBackoff(Duration value);
 
       abstract Builder<T> setMaxInFlightRecords(int value);
+
+      abstract Builder<T> setWriteIdFn(@Nullable SerializableFunction<T, WriteId> value);
 
       abstract Write<T> build();
     }
@@ -554,6 +558,25 @@ public final class StreamIO {
       return toBuilder().setMaxInFlightRecords(maxInFlightRecords).build();
     }
 
+    /**
+     * Makes the write idempotent: each element is sent with the producer id and sequence {@code
+     * writeIdFn} gives it, and a Freshet store (embedded, or behind {@code freshet server}) stores a
+     * record of a given id in its shard once, answering a repeat with the original's sequence
+     * number. With ids that depend only on the element's position in the input, such as {@link
+     * WriteId#fromSource(StreamRecord)} for records from {@link StreamIO#read()}, a Flink job that
+     * restarts from a checkpoint and writes again what it wrote after that checkpoint stores
+     * nothing twice: see "Delivery guarantee" in {@link StreamIO}. Default: none (plain writes,
+     * at-least-once).
+     *
+     * <p>Requires a Freshet endpoint (the real service does not know producers) and no {@link
+     * #withAggregation aggregation} (an aggregate's members depend on batching, so a replay would
+     * not repeat it); both are checked when applied or when writing.
+     */
+    public Write<T> withIdempotentIds(SerializableFunction<T, WriteId> writeIdFn) {
+      checkNotNull(writeIdFn, "writeIdFn");
+      return toBuilder().setWriteIdFn(writeIdFn).build();
+    }
+
     @Override
     public PDone expand(PCollection<T> input) {
       checkArgument(streamName() != null, "StreamIO.write() needs withStream(name)");
@@ -563,6 +586,9 @@ public final class StreamIO {
           "StreamIO.write() needs withPartitionKey(fn), or withExplicitHashKey(fn)");
       checkArgument(maxInFlightRecords() >= maxBatchRecords(),
           "maxInFlightRecords must be at least maxBatchRecords (%s), but was: %s", maxBatchRecords(), maxInFlightRecords());
+      checkArgument(writeIdFn() == null || !aggregation(),
+          "StreamIO.write() to stream %s cannot combine withIdempotentIds with withAggregation(true): an "
+              + "aggregate's contents depend on batching, so a replay would not repeat it", streamName());
       input.apply("Write to " + streamName(), ParDo.of(new StreamWriterFn<>(this)));
       return PDone.in(input.getPipeline());
     }
@@ -610,7 +636,14 @@ public final class StreamIO {
       byte[] data = serializer().apply(element);
       checkArgument(data != null, "serializer for stream %s returned null data for partition key %s",
           streamName(), partitionKey);
-      return PutRecordsEntry.of(partitionKey, explicitHashKey, data);
+      PutRecordsEntry entry = PutRecordsEntry.of(partitionKey, explicitHashKey, data);
+      if (writeIdFn() == null) {
+        return entry;
+      }
+      WriteId id = writeIdFn().apply(element);
+      checkArgument(id != null, "write id function for stream %s returned null for partition key %s",
+          streamName(), partitionKey);
+      return entry.withProducer(id.producerId(), id.sequence());
     }
 
     private static boolean isHashKey(@Nullable String key) {
