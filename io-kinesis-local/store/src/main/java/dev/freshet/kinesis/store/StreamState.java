@@ -666,7 +666,7 @@ final class StreamState {
     windows.lock.lock();
     try {
       try {
-        windows.ensureLoaded(shard.log);
+        windows.ensureLoaded(shard, this::shard);
       } catch (IOException e) {
         for (int index : indexes) {
           results[index] = PutRecordsResultEntry.failure("InternalFailure",
@@ -685,9 +685,10 @@ final class StreamState {
         PutRecordsEntry entry = entries.get(index);
         ProducerRecord producer = null;
         if (entry.producerId() != null) {
-          long original = windows.find(entry.producerId(), entry.producerSequence());
-          if (original >= 0) {
-            results[index] = PutRecordsResultEntry.duplicate(shard.shardId, shard.sequenceNumber(original));
+          ProducerWindows.Origin original = windows.find(entry.producerId(), entry.producerSequence());
+          if (original != null) {
+            results[index] = PutRecordsResultEntry.duplicate(SequenceNumbers.shardId(original.ordinal()),
+                SequenceNumbers.format(original.ordinal(), original.offset() + 1));
             continue;
           }
           producer = new ProducerRecord(entry.producerId(), entry.producerSequence());
@@ -735,7 +736,8 @@ final class StreamState {
         PutRecordsEntry entry = entries.get(written[i]);
         results[written[i]] = PutRecordsResultEntry.success(shard.shardId, shard.sequenceNumber(base + i));
         if (entry.producerId() != null) {
-          windows.record(entry.producerId(), entry.producerSequence(), base + i);
+          windows.record(entry.producerId(), entry.producerSequence(),
+              new ProducerWindows.Origin(shard.ordinal, base + i));
         }
       }
       for (Map.Entry<Integer, Integer> repeat : repeats.entrySet()) {

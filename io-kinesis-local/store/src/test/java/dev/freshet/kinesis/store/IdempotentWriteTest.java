@@ -174,6 +174,44 @@ class IdempotentWriteTest {
     assertThat(all()).extracting(Record::partitionKey).containsExactlyInAnyOrder("k", "k2");
   }
 
+  private List<Record> all(String stream) {
+    List<Record> records = new ArrayList<>();
+    for (Shard shard : store.describeStream(stream).shards()) {
+      records.addAll(readAll(store, stream, shard.shardId(), StartingPosition.trimHorizon()));
+    }
+    return records;
+  }
+
+  @Test
+  void aRepeatAfterASplitOrAMergeOfItsShardIsRecognisedAndAnsweredWithTheOriginal() {
+    store.createStream(CreateStreamRequest.provisioned("r", 2));
+    List<PutRecordsEntry> batch = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      batch.add(idem("key-" + i, "v" + i, "p", i));
+    }
+    PutRecordsResult first = store.putRecords("r", batch);
+    BigInteger quarter = BigInteger.ONE.shiftLeft(126);
+    store.splitShard("r", "shardId-000000000000", quarter);              // children 2 and 3
+    store.mergeShards("r", "shardId-000000000003", "shardId-000000000001"); // child 4
+
+    PutRecordsResult afterReshard = store.putRecords("r", batch);
+    store.close();
+    store = LocalStreamStore.open(StoreConfig.builder(dir).build());
+    PutRecordsResult afterRestart = store.putRecords("r", batch);
+    PutRecordsResult next = store.putRecords("r", List.of(idem("key-0", "new", "p", 1_000)));
+
+    for (PutRecordsResult repeat : List.of(afterReshard, afterRestart)) {
+      for (int i = 0; i < batch.size(); i++) {
+        assertThat(repeat.records().get(i).duplicate()).as("entry %s", i).isTrue();
+        assertThat(repeat.records().get(i).shardId()).isEqualTo(first.records().get(i).shardId());
+        assertThat(repeat.records().get(i).sequenceNumber()).isEqualTo(first.records().get(i).sequenceNumber());
+      }
+    }
+    assertThat(next.records().get(0).duplicate()).isFalse();
+    assertThat(next.records().get(0).shardId()).isIn("shardId-000000000002", "shardId-000000000004");
+    assertThat(all("r")).hasSize(201);
+  }
+
   @Test
   void concurrentRepeatsOfTheSameRecordsAreWrittenOnce() throws Exception {
     List<PutRecordsEntry> batch = new ArrayList<>();

@@ -120,8 +120,8 @@ public interface StreamClient extends AutoCloseable {
    *
    * <ul>
    *   <li>Number each producer's records in increasing order, and send a repeat with the same
-   *       partition key (or explicit hash key), so that it reaches the same shard. A stream resharded
-   *       between the first write and the repeat sends the repeat to a new shard, which writes it.
+   *       partition key (or explicit hash key), so that it reaches the same shard. If the stream
+   *       was resharded in between, the new shard starts from what its parents knew.
    *   <li>The store keeps the last 2,048 sequences of each producer in each shard exactly; a
    *       sequence at or below the oldest it forgot counts as written. So a record may arrive late
    *       (after a retry, for example) by up to 2,048 newer records of its producer in its shard.
