@@ -109,8 +109,8 @@ import org.joda.time.Duration;
  * }</pre>
  *
  * <p>The ids make a rewrite harmless only if it is the same record with the same id: the steps
- * between read and write must be deterministic, the target must not be resharded between a write
- * and its repeat, the write must not aggregate, and each producer's ids must reach a shard in
+ * between read and write must be deterministic, the repeat must come within the target's
+ * retention, the write must not aggregate, and each producer's ids must reach a shard in
  * increasing order within 2,048 records (true without a shuffle between read and write). Without
  * ids, or for other sinks, make the duplicates harmless downstream: carry the source record's
  * {@link StreamRecord#uniqueId()} (or another id of the event) in the data and deduplicate on it
