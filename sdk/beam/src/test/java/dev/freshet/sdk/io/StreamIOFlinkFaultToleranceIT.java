@@ -60,6 +60,8 @@ class StreamIOFlinkFaultToleranceIT {
   private static final int BATCH = 500;
   /** Records the job must have seen (and a checkpoint completed) before the failure. */
   private static final long FAIL_AFTER = 8_000;
+  /** How long after the newest completed checkpoint the failure may come. */
+  private static final long SINCE_CHECKPOINT_MILLIS = 300;
 
   /** Records the failing step has seen in this JVM, over both attempts. */
   private static final AtomicLong SEEN = new AtomicLong();
@@ -182,8 +184,10 @@ class StreamIOFlinkFaultToleranceIT {
 
   /**
    * Passes records through, and throws once: at the first record after {@link #FAIL_AFTER} records
-   * and a completed checkpoint (a {@code _metadata} file under the checkpoint folder). A flag file,
-   * created atomically, makes it throw in one task of the first attempt only.
+   * and a completed checkpoint (a {@code _metadata} file under the checkpoint folder) at least
+   * {@link #SINCE_CHECKPOINT_MILLIS} old, so that the task has written records since that checkpoint
+   * and the restart has something to write again. A flag file, created atomically, makes it throw in
+   * one task of the first attempt only.
    */
   static final class FailOnce extends DoFn<StreamRecord, StreamRecord> {
     private final String flag;
@@ -219,7 +223,16 @@ class StreamIOFlinkFaultToleranceIT {
         return false;
       }
       try (Stream<Path> files = Files.walk(folder)) {
-        return files.anyMatch(file -> file.getFileName().toString().equals("_metadata"));
+        long newest = files.filter(file -> file.getFileName().toString().equals("_metadata"))
+            .mapToLong(file -> {
+              try {
+                return Files.getLastModifiedTime(file).toMillis();
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            })
+            .max().orElse(Long.MAX_VALUE);
+        return System.currentTimeMillis() - newest >= SINCE_CHECKPOINT_MILLIS;
       } catch (IOException | UncheckedIOException e) {
         // Flink deletes superseded checkpoints while this walks; look again at the next record.
         return false;
