@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 
 /** The few calls of Flink's REST API the cluster commands need. */
 public final class FlinkRestClient {
@@ -26,6 +28,12 @@ public final class FlinkRestClient {
 
   /** One entry of {@code GET /jobs/overview}. */
   public record Job(String id, String name, String state, long durationMillis) {}
+
+  /**
+   * The checkpoint (or savepoint) a job last restored its state from: {@code latest.restored} of
+   * {@code GET /jobs/:id/checkpoints}.
+   */
+  public record RestoredCheckpoint(long id, boolean savepoint, long restoreTimestampMillis, String externalPath) {}
 
   private final URI base;
   private final HttpClient http;
@@ -102,6 +110,30 @@ public final class FlinkRestClient {
   /** How many checkpoints of a job have completed. */
   public long completedCheckpoints(String jobId) {
     return get("/jobs/" + jobId + "/checkpoints").path("counts").path("completed").asLong();
+  }
+
+  /** The id of a job's latest completed checkpoint; empty before the first completes. */
+  public OptionalLong latestCompletedCheckpointId(String jobId) {
+    JsonNode completed = get("/jobs/" + jobId + "/checkpoints").path("latest").path("completed");
+    return completed.isObject() && completed.has("id") ? OptionalLong.of(completed.path("id").asLong())
+        : OptionalLong.empty();
+  }
+
+  /**
+   * The checkpoint or savepoint the job's state was last restored from (after a failure, or at a
+   * start from a savepoint); empty if the job never restored any, that is, if it started from
+   * nothing and never restarted, or restarted without a completed checkpoint (from the start).
+   */
+  public Optional<RestoredCheckpoint> restoredCheckpoint(String jobId) {
+    JsonNode restored = get("/jobs/" + jobId + "/checkpoints").path("latest").path("restored");
+    if (!restored.isObject() || !restored.has("id")) {
+      return Optional.empty();
+    }
+    return Optional.of(new RestoredCheckpoint(
+        restored.path("id").asLong(),
+        restored.path("is_savepoint").asBoolean(),
+        restored.path("restore_timestamp").asLong(),
+        restored.path("external_path").asText()));
   }
 
   /** Cancels a job without a savepoint; returns once the JobManager accepted the request. */

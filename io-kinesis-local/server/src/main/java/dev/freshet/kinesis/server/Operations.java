@@ -446,7 +446,22 @@ final class Operations {
     byte[] data = request.blob("Data");
     String key = request.string("PartitionKey");
     String explicit = request.optString("ExplicitHashKey");
-    return PutRecordsEntry.of(key, explicit, data);
+    PutRecordsEntry entry = PutRecordsEntry.of(key, explicit, data);
+    String producer = request.optString("ProducerId", 1, PutRecordsEntry.MAX_PRODUCER_ID_CHARS);
+    String sequence = request.optString("ProducerSequence", 1, 128);
+    if (producer == null && sequence == null) {
+      return entry;
+    }
+    // Freshet's extension for idempotent writes: both members or neither.
+    if (producer == null || sequence == null) {
+      throw ApiException.validation("ProducerId and ProducerSequence must be given together, but only "
+          + (producer == null ? "ProducerSequence" : "ProducerId") + " was");
+    }
+    if (!sequence.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      throw ApiException.validation("1 validation error detected: Value '" + ApiRequest.abbreviate(sequence)
+          + "' at 'producerSequence' failed to satisfy constraint: Member must be a decimal number of 1 to 128 digits");
+    }
+    return entry.withProducer(producer, new BigInteger(sequence));
   }
 
   private ObjectNode putRecord(ApiRequest request) {
@@ -478,6 +493,9 @@ final class Operations {
       if (entry.isSuccessful()) {
         node.put("SequenceNumber", entry.sequenceNumber());
         node.put("ShardId", entry.shardId());
+        if (entry.duplicate()) {
+          node.put("Duplicate", true);
+        }
       } else {
         node.put("ErrorCode", entry.errorCode());
         node.put("ErrorMessage", entry.errorMessage());

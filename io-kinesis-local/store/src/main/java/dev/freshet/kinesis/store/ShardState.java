@@ -26,6 +26,9 @@ final class ShardState {
   final ShardLog log;
   final @Nullable ShardThrottle throttle;
 
+  /** What each producer of idempotent writes wrote here; see {@link ProducerWindows}. */
+  final ProducerWindows producers = new ProducerWindows();
+
   private volatile @Nullable Long endingOffset;
   private volatile @Nullable Long closedMillis;
 

@@ -55,6 +55,12 @@ final class StreamState {
   /** Log attribute bit: the key holds the key id and the value the sealed partition key and data. */
   static final byte ENCRYPTED = 0x1;
 
+  /**
+   * Log attribute bit: every value of the batch starts with a {@link ProducerHeader} (the batch
+   * holds at least one idempotent entry).
+   */
+  static final byte PRODUCER = 0x2;
+
   private static final long MAX_READ_BYTES = 10L << 20;
 
   final String name;
@@ -586,7 +592,12 @@ final class StreamState {
       byte attributes = encryptWith == null ? 0 : ENCRYPTED;
       for (Map.Entry<Integer, int[]> group : groups.entrySet()) {
         ShardState shard = shardsByOrdinal.get(group.getKey());
-        appendGroup(shard, group.getValue(), entries, results, encryptWith, attributes, nowMillis);
+        if (anyIdempotent(entries, group.getValue())) {
+          appendIdempotentGroup(shard, group.getValue(), entries, results, encryptWith,
+              (byte) (attributes | PRODUCER), nowMillis);
+        } else {
+          appendGroup(shard, group.getValue(), entries, results, encryptWith, attributes, nowMillis);
+        }
       }
     } finally {
       reshardLock.readLock().unlock();
@@ -637,6 +648,115 @@ final class StreamState {
     shard.incomingBytes.add(bytes);
   }
 
+  private static boolean anyIdempotent(List<PutRecordsEntry> entries, int[] indexes) {
+    for (int index : indexes) {
+      if (entries.get(index).producerId() != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** One producer's record, to find repeats within a batch. */
+  private record ProducerRecord(String producerId, BigInteger sequence) {}
+
+  /**
+   * {@link #appendGroup} for a group with idempotent entries: under the shard's producer lock, a
+   * repeat of a record the shard holds (or of an earlier entry of the same batch) is answered with
+   * the original's sequence number and not appended, and every other entry is appended with its
+   * {@link ProducerHeader}. Repeats cost no write capacity.
+   */
+  private void appendIdempotentGroup(ShardState shard, int[] indexes, List<PutRecordsEntry> entries,
+      PutRecordsResultEntry[] results, @Nullable String encryptWith, byte attributes, long nowMillis) {
+    ProducerWindows windows = shard.producers;
+    windows.lock.lock();
+    try {
+      try {
+        windows.ensureLoaded(shard, this::shard);
+      } catch (IOException e) {
+        for (int index : indexes) {
+          results[index] = PutRecordsResultEntry.failure("InternalFailure",
+              "could not read the producers of " + shard.shardId + ": " + e.getMessage());
+        }
+        return;
+      }
+      List<LogEntry> batch = new ArrayList<>(indexes.length);
+      int[] written = new int[indexes.length];
+      int writtenCount = 0;
+      Map<ProducerRecord, Integer> inBatch = new HashMap<>();
+      // Entry index -> position in batch of the earlier entry it repeats.
+      Map<Integer, Integer> repeats = new HashMap<>();
+      long bytes = 0;
+      for (int index : indexes) {
+        PutRecordsEntry entry = entries.get(index);
+        ProducerRecord producer = null;
+        if (entry.producerId() != null) {
+          ProducerWindows.Origin original = windows.find(entry.producerId(), entry.producerSequence());
+          if (original != null) {
+            results[index] = PutRecordsResultEntry.duplicate(SequenceNumbers.shardId(original.ordinal()),
+                SequenceNumbers.format(original.ordinal(), original.offset() + 1));
+            continue;
+          }
+          producer = new ProducerRecord(entry.producerId(), entry.producerSequence());
+          Integer earlier = inBatch.get(producer);
+          if (earlier != null) {
+            repeats.put(index, earlier);
+            continue;
+          }
+        }
+        byte[] key = entry.partitionKey().getBytes(StandardCharsets.UTF_8);
+        long size = key.length + (long) entry.data().length;
+        if (shard.throttle != null && !shard.throttle.tryAcquireWrite(1, size)) {
+          shard.writeThrottled.increment();
+          results[index] = PutRecordsResultEntry.failure("ProvisionedThroughputExceededException",
+              String.format("Rate exceeded for shard %s in stream %s under account %s.",
+                  shard.shardId, name, config.account()));
+          continue;
+        }
+        LogEntry record = encryptWith == null ? LogEntry.of(key, entry.data()) : seal(encryptWith, key, entry.data());
+        batch.add(LogEntry.of(record.key(),
+            ProducerHeader.wrap(entry.producerId(), entry.producerSequence(), record.value())));
+        if (producer != null) {
+          inBatch.put(producer, batch.size() - 1);
+        }
+        written[writtenCount++] = index;
+        bytes += size;
+      }
+      if (writtenCount == 0) {
+        return;
+      }
+      long base;
+      try {
+        base = shard.log.append(nowMillis, attributes, batch);
+      } catch (IOException e) {
+        String message = "could not write to " + shard.shardId + ": " + e.getMessage();
+        for (int i = 0; i < writtenCount; i++) {
+          results[written[i]] = PutRecordsResultEntry.failure("InternalFailure", message);
+        }
+        for (int index : repeats.keySet()) {
+          results[index] = PutRecordsResultEntry.failure("InternalFailure", message);
+        }
+        return;
+      }
+      for (int i = 0; i < writtenCount; i++) {
+        PutRecordsEntry entry = entries.get(written[i]);
+        results[written[i]] = PutRecordsResultEntry.success(shard.shardId, shard.sequenceNumber(base + i));
+        if (entry.producerId() != null) {
+          windows.record(entry.producerId(), entry.producerSequence(),
+              new ProducerWindows.Origin(shard.ordinal, base + i));
+        }
+      }
+      for (Map.Entry<Integer, Integer> repeat : repeats.entrySet()) {
+        results[repeat.getKey()] =
+            PutRecordsResultEntry.duplicate(shard.shardId, shard.sequenceNumber(base + repeat.getValue()));
+      }
+      shard.incomingRecords.add(writtenCount);
+      shard.incomingBytes.add(bytes);
+    } finally {
+      windows.lock.unlock();
+    }
+  }
+
   private LogEntry seal(String withKeyId, byte[] partitionKey, byte[] data) {
     ByteBuffer plain = ByteBuffer.allocate(2 + partitionKey.length + data.length);
     plain.putShort((short) partitionKey.length).put(partitionKey).put(data);
@@ -678,7 +798,7 @@ final class StreamState {
       records.add(record);
       // Count the record as written (key and data), not as stored: a sealed record also holds
       // its key id, nonce and tag, which would inflate the metrics and the read limit.
-      bytes += (logRecord.attributes() & ENCRYPTED) == 0 ? logRecord.sizeInBytes()
+      bytes += (logRecord.attributes() & (ENCRYPTED | PRODUCER)) == 0 ? logRecord.sizeInBytes()
           : record.partitionKey().getBytes(StandardCharsets.UTF_8).length + (long) record.data().length;
       lastTimestamp = logRecord.timestampMillis();
     }
@@ -698,12 +818,14 @@ final class StreamState {
   private Record decode(ShardState shard, LogRecord logRecord) {
     String sequenceNumber = shard.sequenceNumber(logRecord.offset());
     Instant arrival = Instant.ofEpochMilli(logRecord.timestampMillis());
+    byte[] value = (logRecord.attributes() & PRODUCER) == 0
+        ? logRecord.value() : ProducerHeader.value(logRecord.value());
     if ((logRecord.attributes() & ENCRYPTED) == 0) {
       return Record.of(sequenceNumber, arrival,
-          new String(logRecord.key(), StandardCharsets.UTF_8), logRecord.value(), EncryptionType.NONE);
+          new String(logRecord.key(), StandardCharsets.UTF_8), value, EncryptionType.NONE);
     }
     String recordKeyId = new String(logRecord.key(), StandardCharsets.UTF_8);
-    ByteBuffer plain = ByteBuffer.wrap(cipher.decrypt(recordKeyId, logRecord.value(), associatedData));
+    ByteBuffer plain = ByteBuffer.wrap(cipher.decrypt(recordKeyId, value, associatedData));
     byte[] partitionKey = new byte[plain.getShort() & 0xFFFF];
     plain.get(partitionKey);
     byte[] data = new byte[plain.remaining()];

@@ -112,14 +112,28 @@ import org.joda.time.Duration;
  * records are in the stream. When too many records are in flight ({@link
  * Write#withMaxInFlightRecords}), the writer waits, which slows the pipeline to the stream's pace.
  *
- * <p><b>Delivery guarantee: at-least-once.</b> A bundle that fails is retried by the runner (and a
- * Flink job restarts from its last checkpoint), and its records are written again, including those
- * the stream had already taken. Kinesis has no idempotent put: writing a record again with the same
- * partition key or a deterministic explicit hash key only sends it to the same shard, with a new
- * sequence number. For effectively-once results, make the duplicates harmless downstream: carry
- * the source record's {@link StreamRecord#uniqueId()} (or another id of the event) in the data and
- * deduplicate on it when reading, or write to the final sink idempotently, keyed by that id (an
- * upsert instead of an append).
+ * <p><b>Delivery guarantee: at-least-once, or exactly-once with idempotent ids.</b> A bundle that
+ * fails is retried by the runner (and a Flink job restarts from its last checkpoint), and its
+ * records are written again, including those the stream had already taken. Kinesis has no
+ * idempotent put, so a plain write is at-least-once. A Freshet store (embedded, or behind {@code
+ * freshet server}) has one: with {@link Write#withIdempotentIds}, every record is sent with a
+ * producer id and sequence, and the store writes each into its shard once, answering a repeat with
+ * the original's sequence number. For records read by {@link #read()}, {@link
+ * WriteId#fromSource(StreamRecord)} derives the id from the record's source position (stream,
+ * shard, sequence and sub-sequence number), the same in every run:
+ *
+ * <pre>{@code
+ * clicks.apply(StreamIO.writeRecords().withStream("clicks-copy").withEndpoint(uri)
+ *     .withIdempotentIds(WriteId::fromSource));                      // exactly-once into clicks-copy
+ * }</pre>
+ *
+ * <p>The ids make a rewrite harmless only if it is the same record with the same id: the steps
+ * between read and write must be deterministic, the repeat must come within the target's
+ * retention, the write must not aggregate, and each producer's ids must reach a shard in
+ * increasing order within 2,048 records (true without a shuffle between read and write). Without
+ * ids, or for other sinks, make the duplicates harmless downstream: carry the source record's
+ * {@link StreamRecord#uniqueId()} (or another id of the event) in the data and deduplicate on it
+ * when reading, or write to the final sink idempotently, keyed by that id.
  *
  * <h2>Delivery guarantees on Flink</h2>
  *
@@ -134,23 +148,24 @@ import org.joda.time.Duration;
  *       job restores the marks of the last completed checkpoint and resumes right after those
  *       records; everything downstream is rolled back to the same checkpoint, so no record is
  *       counted twice in Flink state (windows, counts, joins).
- *   <li><b>Writing: at-least-once.</b> The writer flushes and waits for its records at the end of
- *       every bundle, and Beam's Flink runner ends the open bundles while it takes a checkpoint,
- *       so everything before a checkpoint is in the target stream when the checkpoint completes.
- *       Records written after the last completed checkpoint and before the failure are read again
- *       and written a second time by the restarted job.
- *   <li><b>End to end: effectively-once by deduplication.</b> Carry a unique id in each record
- *       (the source's {@link StreamRecord#uniqueId()}, or the event's own id) and deduplicate on
- *       it where the target stream is consumed, or write idempotently keyed by it. The duplicates
- *       are bounded by what one checkpoint interval writes.
+ *   <li><b>Writing with {@link Write#withIdempotentIds}: exactly-once.</b> The writer flushes and
+ *       waits for its records at the end of every bundle, and Beam's Flink runner ends the open
+ *       bundles while it takes a checkpoint, so everything before a checkpoint is in the target
+ *       stream when the checkpoint completes. The records written after the last completed
+ *       checkpoint and before the failure are read again and written again with the same ids, and
+ *       the store does not store them twice: the target holds every record once.
+ *   <li><b>Writing without ids: at-least-once.</b> Those records are stored a second time; the
+ *       duplicates are bounded by what one checkpoint interval writes. Deduplicate on an id carried
+ *       in each record where the target stream is consumed.
  * </ul>
  *
  * <p>{@code StreamIOFlinkFaultToleranceIT} checks this: a job copying stream A to B on embedded
- * Flink, checkpointing every second, fails once mid-stream and restarts from its checkpoint;
- * deduplicated on the id in the payload, B holds every record of A exactly once (a typical run
- * removed about 1,000 duplicates of 30,000 records). With checkpointing, also pass {@code
- * --shutdownSourcesAfterIdleMs=0} if a bounded read or {@link Read#withStopReadingAt} is to end
- * the job: otherwise Beam keeps finished sources idle so that checkpoints can continue.
+ * Flink with idempotent ids, checkpointing every second, fails once mid-stream and restarts from
+ * its checkpoint; compared without deduplication, B holds every record of A exactly once, while the
+ * store answered the restarted job's rewrites as repeats. {@code docs/streamio-on-flink.md} lists
+ * the conditions in full. With checkpointing, also pass {@code --shutdownSourcesAfterIdleMs=0} if a
+ * bounded read or {@link Read#withStopReadingAt} is to end the job: otherwise Beam keeps finished
+ * sources idle so that checkpoints can continue.
  */
 public final class StreamIO {
   private StreamIO() {}
@@ -474,6 +489,8 @@ public final class StreamIO {
 
     abstract int maxInFlightRecords();
 
+    abstract @Nullable SerializableFunction<T, WriteId> writeIdFn();
+
     abstract Builder<T> toBuilder();
 
     @AutoValue.Builder
@@ -501,6 +518,8 @@ public final class StreamIO {
       abstract Builder<T> setMaxBackoff(Duration value);
 
       abstract Builder<T> setMaxInFlightRecords(int value);
+
+      abstract Builder<T> setWriteIdFn(@Nullable SerializableFunction<T, WriteId> value);
 
       abstract Write<T> build();
     }
@@ -603,6 +622,25 @@ public final class StreamIO {
       return toBuilder().setMaxInFlightRecords(maxInFlightRecords).build();
     }
 
+    /**
+     * Makes the write idempotent: each element is sent with the producer id and sequence {@code
+     * writeIdFn} gives it, and a Freshet store (embedded, or behind {@code freshet server}) stores a
+     * record of a given id in its shard once, answering a repeat with the original's sequence
+     * number. With ids that depend only on the element's position in the input, such as {@link
+     * WriteId#fromSource(StreamRecord)} for records from {@link StreamIO#read()}, a Flink job that
+     * restarts from a checkpoint and writes again what it wrote after that checkpoint stores
+     * nothing twice: see "Delivery guarantee" in {@link StreamIO}. Default: none (plain writes,
+     * at-least-once).
+     *
+     * <p>Requires a Freshet endpoint (the real service does not know producers) and no {@link
+     * #withAggregation aggregation} (an aggregate's members depend on batching, so a replay would
+     * not repeat it); both are checked when applied or when writing.
+     */
+    public Write<T> withIdempotentIds(SerializableFunction<T, WriteId> writeIdFn) {
+      checkNotNull(writeIdFn, "writeIdFn");
+      return toBuilder().setWriteIdFn(writeIdFn).build();
+    }
+
     @Override
     public PDone expand(PCollection<T> input) {
       checkArgument(streamName() != null, "StreamIO.write() needs withStream(name)");
@@ -612,6 +650,9 @@ public final class StreamIO {
           "StreamIO.write() needs withPartitionKey(fn), or withExplicitHashKey(fn)");
       checkArgument(maxInFlightRecords() >= maxBatchRecords(),
           "maxInFlightRecords must be at least maxBatchRecords (%s), but was: %s", maxBatchRecords(), maxInFlightRecords());
+      checkArgument(writeIdFn() == null || !aggregation(),
+          "StreamIO.write() to stream %s cannot combine withIdempotentIds with withAggregation(true): an "
+              + "aggregate's contents depend on batching, so a replay would not repeat it", streamName());
       input.apply("Write to " + streamName(), ParDo.of(new StreamWriterFn<>(this)));
       return PDone.in(input.getPipeline());
     }
@@ -659,7 +700,14 @@ public final class StreamIO {
       byte[] data = serializer().apply(element);
       checkArgument(data != null, "serializer for stream %s returned null data for partition key %s",
           streamName(), partitionKey);
-      return PutRecordsEntry.of(partitionKey, explicitHashKey, data);
+      PutRecordsEntry entry = PutRecordsEntry.of(partitionKey, explicitHashKey, data);
+      if (writeIdFn() == null) {
+        return entry;
+      }
+      WriteId id = writeIdFn().apply(element);
+      checkArgument(id != null, "write id function for stream %s returned null for partition key %s",
+          streamName(), partitionKey);
+      return entry.withProducer(id.producerId(), id.sequence());
     }
 
     private static boolean isHashKey(@Nullable String key) {

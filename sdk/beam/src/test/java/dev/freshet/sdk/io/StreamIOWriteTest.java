@@ -230,8 +230,68 @@ class StreamIOWriteTest {
     assertThat(dataOf(rawRecords(client, "remote"))).containsExactlyInAnyOrderElementsOf(expected);
   }
 
+  /** Puts {@code values} into {@code stream}, keyed by {@link #keyOf}. */
+  private static void putValues(StreamClient client, String stream, List<String> values) {
+    for (int i = 0; i < values.size(); i += 500) {
+      List<PutRecordsEntry> batch = new ArrayList<>();
+      values.subList(i, Math.min(values.size(), i + 500)).forEach(v -> batch.add(PutRecordsEntry.of(keyOf(v), v)));
+      assertThat(client.putRecords(stream, batch).failedRecordCount()).isZero();
+    }
+  }
+
+  /** Reads all of {@code from} (bounded) and copies it to {@code to} through {@code endpoint}. */
+  private void copy(String from, int count, StreamIO.Write<StreamRecord> write) {
+    Pipeline pipeline = directPipeline();
+    pipeline
+        .apply(StreamIO.read().withStream(from).withEndpoint(store.endpoint())
+            .withStartingPosition(StartingPosition.trimHorizon()).withMaxNumRecords(count))
+        .apply(write);
+    pipeline.run().waitUntilFinish();
+  }
+
+  @Test
+  void aCopyWithIdsFromTheSourceWrittenTwiceHoldsEachRecordOnceAndAPlainCopyTwice() throws Exception {
+    StreamClient client = store.open(dir);
+    client.createStream(CreateStreamRequest.provisioned("a", 4));
+    client.createStream(CreateStreamRequest.provisioned("exact", 2));
+    client.createStream(CreateStreamRequest.provisioned("plain", 2));
+    List<String> input = values("a-", 3000);
+    putValues(client, "a", input);
+
+    // The whole input written twice: what a restart from the very start would do.
+    for (int run = 0; run < 2; run++) {
+      copy("a", input.size(), StreamIO.writeRecords().withStream("exact").withEndpoint(store.endpoint())
+          .withIdempotentIds(WriteId::fromSource));
+      copy("a", input.size(), StreamIO.writeRecords().withStream("plain").withEndpoint(store.endpoint()));
+    }
+
+    assertThat(dataOf(rawRecords(client, "exact"))).hasSize(input.size()).containsExactlyInAnyOrderElementsOf(input);
+    List<String> twice = new ArrayList<>(input);
+    twice.addAll(input);
+    assertThat(dataOf(rawRecords(client, "plain"))).containsExactlyInAnyOrderElementsOf(twice);
+  }
+
+  @Test
+  void idempotentWritesThroughTheServerStoreEachRecordOnce() throws Exception {
+    StreamClient client = store.open(dir);
+    client.createStream(CreateStreamRequest.provisioned("a", 2));
+    client.createStream(CreateStreamRequest.provisioned("remote", 2));
+    List<String> input = values("r-", 1000);
+    putValues(client, "a", input);
+    try (KinesisServer server = KinesisServer.start(
+        ServerConfig.builder().setPort(0).setWorkerThreads(4).build(), client)) {
+      for (int run = 0; run < 2; run++) {
+        copy("a", input.size(), StreamIO.writeRecords().withStream("remote").withEndpoint(server.endpoint())
+            .withIdempotentIds(r -> WriteId.fromSource(r).withProducerPrefix("copy-job/")));
+      }
+    }
+    assertThat(dataOf(rawRecords(client, "remote"))).hasSize(input.size()).containsExactlyInAnyOrderElementsOf(input);
+  }
+
   @Test
   void checksEachSettingAndTheirCombination() {
+    // The checks below that are made when applied need an endpoint of an open store.
+    store.open(dir);
     assertThatThrownBy(() -> StreamIO.<String>write().withMaxBatchRecords(501))
         .hasMessage("maxBatchRecords must be between 1 and 500, but was: 501");
     assertThatThrownBy(() -> StreamIO.<String>write().withMaxBatchBytes(6L << 20))
@@ -257,5 +317,14 @@ class StreamIOWriteTest {
         .withExplicitHashKey(s -> s).withSerializer(s -> s.getBytes(StandardCharsets.UTF_8));
     assertThat(hashed.toEntry("42").partitionKey()).isEqualTo("42");
     assertThatThrownBy(() -> hashed.toEntry("-1")).hasMessageContaining("but was: -1");
+
+    assertThatThrownBy(() -> input.apply(strings("s", store.endpoint()).withAggregation(true)
+            .withIdempotentIds(v -> WriteId.of("p", java.math.BigInteger.ONE))))
+        .hasMessageContaining("cannot combine withIdempotentIds with withAggregation(true)");
+    PutRecordsEntry idempotent = strings("s", store.endpoint())
+        .withIdempotentIds(v -> WriteId.of("producer-" + v, java.math.BigInteger.TEN)).toEntry("v-3");
+    assertThat(idempotent.producerId()).isEqualTo("producer-v-3");
+    assertThat(idempotent.producerSequence()).isEqualTo(java.math.BigInteger.TEN);
+    assertThat(strings("s", store.endpoint()).toEntry("v-3").isIdempotent()).isFalse();
   }
 }

@@ -100,13 +100,34 @@ public interface StreamClient extends AutoCloseable {
 
   /**
    * Writes one record. With {@code sequenceNumberForOrdering}, the record's sequence number is
-   * greater than that one (records of one key are always ordered).
+   * greater than that one (records of one key are always ordered). A record with a producer id and
+   * sequence is written at most once, as described on {@link #putRecords}; a repeat returns the
+   * original's shard and sequence number.
    */
   PutRecordResult putRecord(String stream, PutRecordsEntry record, @Nullable String sequenceNumberForOrdering);
 
   /**
    * Writes up to 500 records (5 MiB in all) in one call. Entries can fail one by one (for example
    * when a shard is over its limit); the result says which, in request order.
+   *
+   * <p><b>Idempotent writes</b> (a Freshet extension; the service has none). An entry with {@link
+   * PutRecordsEntry#withProducer(String, BigInteger) a producer id and sequence} is written to its
+   * shard at most once: a Freshet store remembers, per shard and producer, the sequences it wrote,
+   * and answers an entry it already holds as a success ({@link PutRecordsResultEntry#duplicate()})
+   * with the shard and the original record's sequence number, without appending it again. This holds
+   * across restarts of the store (the producer and sequence are stored in the record's frame and the
+   * memory is rebuilt from the log) for records still within retention. Rules for the producer:
+   *
+   * <ul>
+   *   <li>Number each producer's records in increasing order, and send a repeat with the same
+   *       partition key (or explicit hash key), so that it reaches the same shard. If the stream
+   *       was resharded in between, the new shard starts from what its parents knew.
+   *   <li>The store keeps the last 2,048 sequences of each producer in each shard exactly; a
+   *       sequence at or below the oldest it forgot counts as written. So a record may arrive late
+   *       (after a retry, for example) by up to 2,048 newer records of its producer in its shard.
+   *   <li>Entries without a producer are plain writes, written every time, as by the service. A
+   *       client for the real service must not send producers: the service does not know them.
+   * </ul>
    */
   PutRecordsResult putRecords(String stream, List<PutRecordsEntry> records);
 

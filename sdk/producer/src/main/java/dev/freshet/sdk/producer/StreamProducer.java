@@ -72,6 +72,12 @@ import org.slf4j.LoggerFactory;
  * record's future completes with the aggregate's sequence number. When an aggregate lands on
  * another shard than predicted (the stream was resharded), the shard map is listed again.
  *
+ * <h2>Idempotent records</h2>
+ * A record with a producer ({@link PutRecordsEntry#withProducer}) is sent as it is, so a Freshet
+ * store writes it once however often a retry repeats it (see {@link StreamClient#putRecords});
+ * such records cannot be aggregated. A retried record can still be overtaken by newer records of
+ * its producer, which the store allows for up to 2,048 records late.
+ *
  * <h2>Back-pressure and delivery</h2>
  * {@link #send} blocks while {@link ProducerConfig#maxInFlightRecords()} records or {@link
  * ProducerConfig#maxInFlightBytes()} bytes are accepted but not settled; {@link #trySend} returns
@@ -213,6 +219,9 @@ public final class StreamProducer implements AutoCloseable {
         "partitionKey must have 1 to 256 characters, but had: %s", keyLength);
     checkArgument(record.data().length <= AggregatedRecords.MAX_RECORD_BYTES,
         "data must be at most 1 MiB, but was: %s bytes", record.data().length);
+    // An aggregate is one stream record with no producer of its own: its members' would be lost.
+    checkArgument(!config.aggregation() || !record.isIdempotent(),
+        "a record with a producer (an idempotent write) cannot be sent by a producer that aggregates");
     long bytes = record.data().length + record.partitionKey().getBytes(StandardCharsets.UTF_8).length;
     lock.lock();
     try {

@@ -53,7 +53,9 @@ public final class RemoteClientProvider implements StreamClientProvider {
         .region(region)
         .credentialsProvider(credentials)
         .httpClient(ApacheHttpClient.builder().maxConnections(64).build())
-        .overrideConfiguration(noRetries)
+        .overrideConfiguration(noRetries.toBuilder()
+            .addExecutionInterceptor(RemoteStreamClient.producerFieldsInterceptor())
+            .build())
         .build();
     KinesisAsyncClient async = KinesisAsyncClient.builder()
         .endpointOverride(base)

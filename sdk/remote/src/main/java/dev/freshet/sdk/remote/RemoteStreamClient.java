@@ -51,7 +51,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import software.amazon.awssdk.awscore.AwsRequest;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.ConsumerDescription;
@@ -84,6 +87,14 @@ import software.amazon.awssdk.services.kinesis.model.Tag;
  * underneath would multiply attempts, hide throttling from those policies and, for PutRecord,
  * repeat writes the caller did not ask to repeat. Retryable failures say so in {@code isRetryable()}.
  *
+ * <h2>Idempotent writes</h2>
+ * Entries with a producer ({@link PutRecordsEntry#withProducer}) are sent with Freshet's {@code
+ * ProducerId} and {@code ProducerSequence} members, which the AWS SDK's model lacks: the client's
+ * {@link #producerFieldsInterceptor() interceptor} writes such a call's body itself. Only a {@code
+ * freshet server} understands them; do not send producers to the real service. The server's {@code
+ * Duplicate} flag does not come through the SDK, so a repeat's result looks like a plain success
+ * (with the original's sequence number).
+ *
  * <h2>Differences from the embedded store</h2>
  * {@link #listStreams} describes each listed stream, one call per stream, because the wire API's
  * stream summaries carry neither retention nor shard counts. {@link #metrics} needs a {@code
@@ -97,6 +108,7 @@ public final class RemoteStreamClient implements StreamClient {
   private final KinesisClient sync;
   private final KinesisAsyncClient async;
   private final HttpClient http;
+  private final boolean sendsProducers;
 
   /**
    * A client over already built SDK clients for {@code endpoint}; it owns and closes them. {@link
@@ -107,6 +119,8 @@ public final class RemoteStreamClient implements StreamClient {
     this.sync = checkNotNull(sync, "sync");
     this.async = checkNotNull(async, "async");
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    this.sendsProducers = sync.serviceClientConfiguration().overrideConfiguration().executionInterceptors()
+        .stream().anyMatch(i -> i instanceof ProducerFields);
   }
 
   /** The endpoint this client talks to. */
@@ -325,13 +339,49 @@ public final class RemoteStreamClient implements StreamClient {
 
   // ---- data ----
 
+  /**
+   * The interceptor that sends {@link PutRecordsEntry#withProducer producers} on the wire. Add it to
+   * the sync client's override configuration when building the SDK clients by hand; {@link
+   * RemoteClientProvider} does.
+   */
+  public static ExecutionInterceptor producerFieldsInterceptor() {
+    return new ProducerFields();
+  }
+
+  /** Refuses an idempotent write that this client's SDK client could not send as one. */
+  private void checkCanSendProducers() {
+    if (!sendsProducers) {
+      throw new IllegalStateException("the AWS SDK client of this RemoteStreamClient for " + endpoint
+          + " was built without RemoteStreamClient.producerFieldsInterceptor(), so it cannot send"
+          + " idempotent writes (entries with a producer); add the interceptor to its override configuration");
+    }
+  }
+
+  private static <B extends AwsRequest.Builder> B withProducers(B builder, ProducerFields.Pending pending) {
+    builder.overrideConfiguration(AwsRequestOverrideConfiguration.builder()
+        .putExecutionAttribute(ProducerFields.PENDING, pending).build());
+    return builder;
+  }
+
   @Override
   public PutRecordResult putRecord(String stream, PutRecordsEntry record, @Nullable String sequenceNumberForOrdering) {
-    var response = call(() -> sync.putRecord(b -> b.streamName(nameOf(stream)).streamARN(arnOf(stream))
-        .partitionKey(record.partitionKey())
-        .explicitHashKey(record.explicitHashKey())
-        .data(SdkBytes.fromByteArrayUnsafe(record.data()))
-        .sequenceNumberForOrdering(sequenceNumberForOrdering)));
+    ProducerFields.Pending pending = null;
+    if (record.isIdempotent()) {
+      checkCanSendProducers();
+      pending = new ProducerFields.Pending(nameOf(stream), arnOf(stream), List.of(record), true,
+          sequenceNumberForOrdering);
+    }
+    ProducerFields.Pending producers = pending;
+    var response = call(() -> sync.putRecord(b -> {
+      b.streamName(nameOf(stream)).streamARN(arnOf(stream))
+          .partitionKey(record.partitionKey())
+          .explicitHashKey(record.explicitHashKey())
+          .data(SdkBytes.fromByteArrayUnsafe(record.data()))
+          .sequenceNumberForOrdering(sequenceNumberForOrdering);
+      if (producers != null) {
+        withProducers(b, producers);
+      }
+    }));
     return PutRecordResult.of(response.shardId(), response.sequenceNumber(), encryption(response.encryptionTypeAsString()));
   }
 
@@ -345,7 +395,21 @@ public final class RemoteStreamClient implements StreamClient {
           .data(SdkBytes.fromByteArrayUnsafe(record.data()))
           .build());
     }
-    var response = call(() -> sync.putRecords(b -> b.streamName(nameOf(stream)).streamARN(arnOf(stream)).records(entries)));
+    ProducerFields.Pending producers = null;
+    for (PutRecordsEntry record : records) {
+      if (record.isIdempotent()) {
+        checkCanSendProducers();
+        producers = new ProducerFields.Pending(nameOf(stream), arnOf(stream), records, false, null);
+        break;
+      }
+    }
+    ProducerFields.Pending pending = producers;
+    var response = call(() -> sync.putRecords(b -> {
+      b.streamName(nameOf(stream)).streamARN(arnOf(stream)).records(entries);
+      if (pending != null) {
+        withProducers(b, pending);
+      }
+    }));
     List<PutRecordsResultEntry> results = new ArrayList<>(response.records().size());
     for (var entry : response.records()) {
       results.add(entry.errorCode() == null
