@@ -290,8 +290,6 @@ class StreamIOWriteTest {
 
   @Test
   void checksEachSettingAndTheirCombination() {
-    // The checks below that are made when applied need an endpoint of an open store.
-    store.open(dir);
     assertThatThrownBy(() -> StreamIO.<String>write().withMaxBatchRecords(501))
         .hasMessage("maxBatchRecords must be between 1 and 500, but was: 501");
     assertThatThrownBy(() -> StreamIO.<String>write().withMaxBatchBytes(6L << 20))
