@@ -425,9 +425,19 @@ public final class FirehoseDelivery {
       return new Prefixes(data, errors);
     }
 
+    /** The settings a destination restricts: a batch destination's own buffer size limit. */
+    void checkDestination() {
+      if (destination() instanceof BatchDestination batch) {
+        long max = (long) batch.maxBufferSizeMiB() << 20;
+        checkArgument(bufferSizeBytes() <= max, "bufferSize must be between %s and %s MiB for %s, but was: %s MiB",
+            MIN_BUFFER_MIB, batch.maxBufferSizeMiB(), batch.describe(), bufferSizeBytes() >> 20);
+      }
+    }
+
     @Override
     public FirehoseDeliveryResult expand(PCollection<FirehoseRecord> input) {
       Prefixes prefixes = prefixes();
+      checkDestination();
 
       TupleTag<KV<String, FirehoseRecord>> dataTag = new TupleTag<>("data") {};
       TupleTag<FirehoseErrorRecord> errorTag = new TupleTag<>("errors") {};
@@ -454,8 +464,16 @@ public final class FirehoseDelivery {
             .apply("AllErrors", Flatten.pCollections());
       }
 
-      PCollection<DeliveredObject> dataObjects = data
-          .apply("BufferAndPut", ParDo.of(new BufferFn(this, prefixes.data(), false)));
+      DeliveryCoders.DeliveredObjectCoder objectCoder = new DeliveryCoders.DeliveredObjectCoder();
+      TupleTag<FirehoseErrorRecord> failedTag = new TupleTag<>("failed") {};
+      PCollectionTuple delivered = data.apply("BufferAndPut",
+          ParDo.of(new BufferFn(this, prefixes.data(), false, failedTag))
+              .withOutputTags(BufferFn.OBJECTS, TupleTagList.of(failedTag)));
+      PCollection<DeliveredObject> dataObjects = delivered.get(BufferFn.OBJECTS).setCoder(objectCoder);
+      if (destination() instanceof BatchDestination) {
+        errors = PCollectionList.of(errors).and(delivered.get(failedTag).setCoder(errorCoder))
+            .apply("AllErrorsWithDeliveryFailures", Flatten.pCollections());
+      }
       PCollection<DeliveredObject> errorObjects = errors
           .apply("ErrorLines", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(),
                   TypeDescriptor.of(FirehoseRecord.class)))
@@ -463,10 +481,12 @@ public final class FirehoseDelivery {
                   FirehoseRecord.unchecked(error.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8),
                       new org.joda.time.Instant(error.arrivalTimestamp())))))
           .setCoder(keyed)
-          .apply("BufferAndPutErrors", ParDo.of(new BufferFn(this, prefixes.errors(), true)));
+          .apply("BufferAndPutErrors", ParDo.of(new BufferFn(this, prefixes.errors(), true, failedTag))
+              .withOutputTags(BufferFn.OBJECTS, TupleTagList.empty()))
+          .get(BufferFn.OBJECTS).setCoder(objectCoder);
       PCollection<DeliveredObject> objects = PCollectionList.of(dataObjects).and(errorObjects)
           .apply("AllObjects", Flatten.pCollections())
-          .setCoder(new DeliveryCoders.DeliveredObjectCoder());
+          .setCoder(objectCoder);
       return FirehoseDeliveryResult.in(input.getPipeline(), objects, errors);
     }
   }
