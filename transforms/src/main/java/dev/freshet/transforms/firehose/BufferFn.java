@@ -108,9 +108,18 @@ final class BufferFn extends DoFn<KV<String, FirehoseRecord>, DeliveredObject> {
 
   @Teardown
   public void teardown() throws IOException {
-    try (FirehoseDestination.Connection c = connection; BatchDestination.BatchConnection b = batches) {
-      connection = null;
-      batches = null;
+    FirehoseDestination.Connection objects = connection;
+    BatchDestination.BatchConnection batchConnection = batches;
+    connection = null;
+    batches = null;
+    try {
+      if (objects != null) {
+        objects.close();
+      }
+    } finally {
+      if (batchConnection != null) {
+        batchConnection.close();
+      }
     }
   }
 
