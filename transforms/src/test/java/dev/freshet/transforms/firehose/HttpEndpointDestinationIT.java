@@ -288,4 +288,34 @@ class HttpEndpointDestinationIT {
     FirehoseDeliveryTest.run(pipeline);
     assertThat(RECEIVED).hasSize(1);
   }
+
+  @Test
+  void deliversOnFlinkThroughARetriedFailure() {
+    answers = n -> n == 1 ? Answer.SERVER_ERROR : Answer.OK;
+    List<FirehoseRecord> records = FirehoseDeliveryTest.jsonRecords(300, 3);
+    Pipeline pipeline = Pipeline.create(org.apache.beam.sdk.options.PipelineOptionsFactory.fromArgs(
+            "--runner=FlinkRunner", "--flinkMaster=[local]", "--streaming=true", "--parallelism=2")
+        .withValidation().as(org.apache.beam.runners.flink.FlinkPipelineOptions.class));
+    pipeline.apply(Create.of(records)).apply(FirehoseDelivery.to(endpoint().setAccessKey("flink-key")
+            .setRetryDuration(Duration.standardSeconds(60)).build())
+        .withDeliveryStreamName("flink-http").withPartitionKeyFromQuery("customer", ".customer")
+        .withPrefix("!{partitionKeyFromQuery:customer}/").withErrorOutputPrefix("errors/!{firehose:error-output-type}/"));
+    FirehoseDeliveryTest.run(pipeline);
+
+    List<String> acknowledged = new ArrayList<>();
+    Map<String, List<Received>> byRequest = new TreeMap<>();
+    for (Received r : RECEIVED) {
+      byRequest.computeIfAbsent(r.bodyRequestId(), k -> new ArrayList<>()).add(r);
+      if (r.answer() == Answer.OK) {
+        acknowledged.addAll(r.records());
+      }
+      assertThat(r.header("X-Amz-Firehose-Access-Key")).isEqualTo("flink-key");
+    }
+    assertThat(acknowledged).containsExactlyInAnyOrderElementsOf(FirehoseDeliveryTest.texts(records));
+    // One batch per customer partition, each refused once and then taken under the same id.
+    assertThat(byRequest).hasSize(3).allSatisfy((id, attempts) -> {
+      assertThat(attempts).extracting(Received::answer).containsExactly(Answer.SERVER_ERROR, Answer.OK);
+      assertThat(attempts.get(1).records()).isEqualTo(attempts.get(0).records());
+    });
+  }
 }
