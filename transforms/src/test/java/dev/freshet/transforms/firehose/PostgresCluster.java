@@ -62,7 +62,7 @@ final class PostgresCluster implements AutoCloseable {
           "-l", folder.resolve("server.log").toString(), "-w", "-t", "120", "-o",
           "-p " + port + " -k " + sockets + " -c listen_addresses=127.0.0.1 -c fsync=off"
               + " -c synchronous_commit=off -c full_page_writes=off", "start"), "pg_ctl start");
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | InterruptedException | RuntimeException e) {
       cluster.close();
       throw e;
     }
@@ -146,12 +146,15 @@ final class PostgresCluster implements AutoCloseable {
   }
 
   @Override
-  public void close() throws IOException, InterruptedException {
+  public void close() throws IOException {
     try {
       if (Files.exists(folder.resolve("data/postmaster.pid"))) {
         pg(List.of(bin.resolve("pg_ctl").toString(), "-D", folder.resolve("data").toString(), "-m", "immediate",
             "-w", "stop"), "pg_ctl stop");
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while stopping PostgreSQL in " + folder, e);
     } finally {
       try (Stream<Path> files = Files.walk(folder)) {
         for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
