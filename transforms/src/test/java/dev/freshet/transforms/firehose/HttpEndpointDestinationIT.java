@@ -122,7 +122,7 @@ class HttpEndpointDestinationIT {
         case WRONG_REQUEST_ID -> respond(exchange, 200, "{\"requestId\":\"not-" + requestId + "\",\"timestamp\":1}");
         case TOO_SLOW -> {
           // Far longer than the client's request timeout; the client has given up by then.
-          Thread.sleep(3_000);
+          Thread.sleep(5_000);
           respond(exchange, 200, "{\"requestId\":\"" + requestId + "\",\"timestamp\":1}");
         }
       }
@@ -144,7 +144,9 @@ class HttpEndpointDestinationIT {
 
   private HttpEndpointDestination.Builder endpoint() {
     return HttpEndpointDestination.builder().setUrl(url).setBackup(FirehoseDestination.localFiles(dir.resolve("backup")))
-        .setInitialBackoff(Duration.millis(10)).setRequestTimeout(Duration.millis(300));
+        .setInitialBackoff(Duration.millis(10))
+        // Long enough for a loaded machine to answer, far shorter than a TOO_SLOW answer.
+        .setRequestTimeout(Duration.standardSeconds(1));
   }
 
   /** {@code count} JSON records of about 20 KiB each, so that a 1 MiB buffer holds about 50. */
