@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.state.BagState;
@@ -17,14 +19,17 @@ import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.TupleTag;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Buffers the records of one destination partition (the key) in state and puts them as one object
- * when the buffer reaches the size hint, when the interval timer fires, or at the end of the
- * window. The state is cleared only after the object is whole at the destination.
+ * Buffers the records of one destination partition (the key) in state and delivers them when the
+ * buffer reaches the size hint (or, for a batch destination, its most records per batch), when the
+ * interval timer fires, or at the end of the window: as one object to an object destination, or as
+ * one batch to a {@link BatchDestination}, whose failed batches become error records. The state is
+ * cleared only after the object is whole at the destination, or the batch is delivered or given up.
  */
 final class BufferFn extends DoFn<KV<String, FirehoseRecord>, DeliveredObject> {
   private static final long serialVersionUID = 1L;
@@ -32,17 +37,25 @@ final class BufferFn extends DoFn<KV<String, FirehoseRecord>, DeliveredObject> {
   private static final DateTimeFormatter SUFFIX_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd-HH-mm-ss");
 
   private final FirehoseDestination destination;
+  /** The main output: one element per object put or batch delivered. */
+  static final TupleTag<DeliveredObject> OBJECTS = new TupleTag<>("objects") {};
+
+  /** Set when buffers go to a batch destination; error output always goes to objects. */
+  private final @Nullable BatchDestination batchDestination;
+  private final TupleTag<FirehoseErrorRecord> failedTag;
   private final PrefixExpression prefix;
   private final boolean errorOutput;
   private final String streamName;
   private final int version;
   private final long sizeHint;
+  private final long maxRecords;
   private final org.joda.time.Duration interval;
   private final CompressionFormat compression;
   private final boolean delimit;
   private final String zone;
 
   private transient FirehoseDestination.@Nullable Connection connection;
+  private transient BatchDestination.@Nullable BatchConnection batches;
 
   @StateId("records")
   private final StateSpec<BagState<FirehoseRecord>> recordsSpec = StateSpecs.bag(FirehoseRecordCoder.of());
@@ -62,8 +75,16 @@ final class BufferFn extends DoFn<KV<String, FirehoseRecord>, DeliveredObject> {
   @TimerId("endOfWindow")
   private final TimerSpec endOfWindowSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
-  BufferFn(FirehoseDelivery.Write spec, PrefixExpression prefix, boolean errorOutput) {
+  /**
+   * Data (to objects, or to a batch destination, whose failed records go to {@code failedTag}), or
+   * the error output (always to objects).
+   */
+  BufferFn(FirehoseDelivery.Write spec, PrefixExpression prefix, boolean errorOutput,
+      TupleTag<FirehoseErrorRecord> failedTag) {
     this.destination = spec.destination();
+    this.batchDestination = !errorOutput && spec.destination() instanceof BatchDestination batch ? batch : null;
+    this.failedTag = failedTag;
+    this.maxRecords = batchDestination == null ? Long.MAX_VALUE : batchDestination.maxBatchRecords();
     this.prefix = prefix;
     this.errorOutput = errorOutput;
     this.streamName = spec.deliveryStreamName();
@@ -78,14 +99,27 @@ final class BufferFn extends DoFn<KV<String, FirehoseRecord>, DeliveredObject> {
 
   @Setup
   public void setup() throws IOException {
-    connection = destination.connect();
+    if (batchDestination == null) {
+      connection = destination.connect();
+    } else {
+      batches = batchDestination.connectBatches();
+    }
   }
 
   @Teardown
   public void teardown() throws IOException {
-    if (connection != null) {
-      connection.close();
-      connection = null;
+    FirehoseDestination.Connection objects = connection;
+    BatchDestination.BatchConnection batchConnection = batches;
+    connection = null;
+    batches = null;
+    try {
+      if (objects != null) {
+        objects.close();
+      }
+    } finally {
+      if (batchConnection != null) {
+        batchConnection.close();
+      }
     }
   }
 
@@ -111,7 +145,7 @@ final class BufferFn extends DoFn<KV<String, FirehoseRecord>, DeliveredObject> {
       @StateId("records") BagState<FirehoseRecord> records, @StateId("bytes") ValueState<Long> bytes,
       @StateId("count") ValueState<Long> count, @StateId("oldest") ValueState<Long> oldest,
       @TimerId("interval") Timer intervalTimer, @TimerId("endOfWindow") Timer endOfWindow,
-      OutputReceiver<DeliveredObject> out) throws IOException {
+      MultiOutputReceiver out) throws IOException, InterruptedException {
     Buffer buffer = new Buffer(records, bytes, count, oldest, intervalTimer);
     FirehoseRecord record = element.getValue();
     long size = record.data().length + (delimit ? 1 : 0);
@@ -127,13 +161,14 @@ final class BufferFn extends DoFn<KV<String, FirehoseRecord>, DeliveredObject> {
     records.add(record);
     bytes.write(buffered + size);
     Long n = count.read();
-    count.write(n == null ? 1 : n + 1);
+    long recordCount = n == null ? 1 : n + 1;
+    count.write(recordCount);
     long arrival = record.approximateArrivalTimestamp().getMillis();
     Long previous = oldest.read();
     if (previous == null || arrival < previous) {
       oldest.write(arrival);
     }
-    if (buffered + size >= sizeHint) {
+    if (buffered + size >= sizeHint || recordCount >= maxRecords) {
       put(element.getKey(), buffer, out);
     }
   }
@@ -142,7 +177,7 @@ final class BufferFn extends DoFn<KV<String, FirehoseRecord>, DeliveredObject> {
   public void onInterval(@Key String key,
       @StateId("records") BagState<FirehoseRecord> records, @StateId("bytes") ValueState<Long> bytes,
       @StateId("count") ValueState<Long> count, @StateId("oldest") ValueState<Long> oldest,
-      @TimerId("interval") Timer intervalTimer, OutputReceiver<DeliveredObject> out) throws IOException {
+      @TimerId("interval") Timer intervalTimer, MultiOutputReceiver out) throws IOException, InterruptedException {
     put(key, new Buffer(records, bytes, count, oldest, intervalTimer), out);
   }
 
@@ -150,12 +185,12 @@ final class BufferFn extends DoFn<KV<String, FirehoseRecord>, DeliveredObject> {
   public void onEndOfWindow(@Key String key,
       @StateId("records") BagState<FirehoseRecord> records, @StateId("bytes") ValueState<Long> bytes,
       @StateId("count") ValueState<Long> count, @StateId("oldest") ValueState<Long> oldest,
-      @TimerId("interval") Timer intervalTimer, OutputReceiver<DeliveredObject> out) throws IOException {
+      @TimerId("interval") Timer intervalTimer, MultiOutputReceiver out) throws IOException, InterruptedException {
     put(key, new Buffer(records, bytes, count, oldest, intervalTimer), out);
   }
 
-  /** Puts the buffer as one object, if it holds anything, then empties it. */
-  private void put(String key, Buffer buffer, OutputReceiver<DeliveredObject> out) throws IOException {
+  /** Delivers the buffer as one object or batch, if it holds anything, then empties it. */
+  private void put(String key, Buffer buffer, MultiOutputReceiver out) throws IOException, InterruptedException {
     Long oldestMillis = buffer.oldest().read();
     if (oldestMillis == null) {
       return;
@@ -170,24 +205,56 @@ final class BufferFn extends DoFn<KV<String, FirehoseRecord>, DeliveredObject> {
     // Counted while written: a retried put starts again from zero.
     long[] bytes = new long[1];
     long[] count = new long[1];
-    connection.put(objectKey, raw -> {
+    FirehoseDestination.Body body = raw -> {
       bytes[0] = 0;
       count[0] = 0;
-      try (OutputStream body = compression.wrap(raw, objectKey)) {
+      try (OutputStream compressed = compression.wrap(raw, objectKey)) {
         for (FirehoseRecord record : records) {
           count[0]++;
-          body.write(record.data());
+          compressed.write(record.data());
           bytes[0] += record.data().length;
           if (delimit) {
-            body.write('\n');
+            compressed.write('\n');
             bytes[0]++;
           }
         }
       }
-    });
+    };
+    if (batches != null) {
+      deliverBatch(objectKey, records, body, buffer, out);
+      return;
+    }
+    connection.put(objectKey, body);
     LOG.debug("Delivery stream {}: put {} ({} records, {} bytes) to {}", streamName, objectKey, count[0],
         bytes[0], destination.describe());
     buffer.clear();
-    out.output(DeliveredObject.of(objectKey, count[0], bytes[0], errorOutput));
+    out.get(OBJECTS).output(DeliveredObject.of(objectKey, count[0], bytes[0], errorOutput));
+  }
+
+  /** Hands the buffer to the batch destination; a batch it gave up on becomes error records. */
+  private void deliverBatch(String objectKey, Iterable<FirehoseRecord> records, FirehoseDestination.Body body,
+      Buffer buffer, MultiOutputReceiver out) throws IOException, InterruptedException {
+    List<FirehoseRecord> list = new ArrayList<>();
+    List<byte[]> data = new ArrayList<>();
+    long bytes = 0;
+    for (FirehoseRecord record : records) {
+      list.add(record);
+      data.add(record.data());
+      bytes += record.data().length + (delimit ? 1 : 0);
+    }
+    BatchDestination.BatchResult result = batches.deliver(new BatchDestination.Batch(objectKey, data, body));
+    buffer.clear();
+    if (result.isDelivered()) {
+      LOG.debug("Delivery stream {}: delivered {} ({} records) to {} in {} attempts", streamName, result.id(),
+          list.size(), destination.describe(), result.attempts());
+      out.get(OBJECTS).output(DeliveredObject.of(result.id(), list.size(), bytes, false));
+      return;
+    }
+    long now = System.currentTimeMillis();
+    for (FirehoseRecord record : list) {
+      out.get(failedTag).output(FirehoseErrorRecord.of(batchDestination.errorOutputType(), result.attempts(),
+          record.approximateArrivalTimestamp().getMillis(), result.errorCode(), result.errorMessage(), now,
+          record.data(), null));
+    }
   }
 }

@@ -6,7 +6,8 @@ import java.io.Serializable;
 /**
  * One object {@link FirehoseDelivery} put to its destination: its key, how many records it holds,
  * their bytes before compression (delimiters included), and whether it is under the error output
- * prefix.
+ * prefix. For a {@link BatchDestination}, one batch it took: the key is the batch's id there (the
+ * HTTP request id; the key of the object a warehouse batch was staged as).
  */
 @AutoValue
 public abstract class DeliveredObject implements Serializable {

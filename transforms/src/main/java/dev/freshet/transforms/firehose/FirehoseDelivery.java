@@ -29,9 +29,11 @@ import org.joda.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Delivers records the way Amazon Data Firehose delivers them to S3: buffered by partition into
- * objects, optionally transformed by a Lambda-style function, partitioned dynamically, compressed,
- * and named with the service's prefixes.
+ * Delivers records the way Amazon Data Firehose delivers them: buffered by partition into objects
+ * (to local files or an S3 API), optionally transformed by a Lambda-style function, partitioned
+ * dynamically, compressed, and named with the service's prefixes; or buffered into batches for an
+ * HTTP endpoint ({@link HttpEndpointDestination}) or a PostgreSQL table ({@link
+ * PostgresDestination}, staged and loaded with COPY, as the service loads Redshift).
  *
  * <pre>{@code
  * FirehoseDeliveryResult result = records                       // PCollection<FirehoseRecord>
@@ -49,6 +51,20 @@ import org.jspecify.annotations.Nullable;
  * // Straight from a stream:
  * pipeline.apply(StreamIO.read().withStream("clicks").withEndpoint(uri))
  *     .apply(FirehoseDelivery.to(destination).withDeliveryStreamName("clicks").forStreamRecords());
+ *
+ * // To an HTTP endpoint, failed batches to a backup folder:
+ * records.apply(FirehoseDelivery.to(HttpEndpointDestination.builder()
+ *         .setUrl(URI.create("https://collector.example.com/firehose"))           // required
+ *         .setBackup(FirehoseDestination.localFiles(Path.of("/data/failed")))     // required
+ *         .setAccessKey("token").build())
+ *     .withDeliveryStreamName("clicks").withBufferingHints(1, Duration.standardSeconds(60)));
+ *
+ * // To PostgreSQL, staged under the prefix, then COPY:
+ * records.apply(FirehoseDelivery.to(PostgresDestination.builder()
+ *         .setJdbcUrl("jdbc:postgresql://127.0.0.1:5432/warehouse").setTable("clicks")  // required
+ *         .setStaging(FirehoseDestination.localFiles(Path.of("/data/staging")))          // required
+ *         .setCopyOptions(CopyOptions.jsonAuto()).build())
+ *     .withDeliveryStreamName("clicks").withAppendDelimiter(true));
  * }</pre>
  *
  * <h2>Buffering</h2>
@@ -100,14 +116,29 @@ import org.jspecify.annotations.Nullable;
  * DynamicPartitioning.ActivePartitionsLimitExceeded}. Admission is decided in one place, so with
  * dynamic partitioning all records pass through a single worker before they are buffered.
  *
+ * <h2>Batch destinations: HTTP endpoints and PostgreSQL</h2>
+ *
+ * <p>A {@link BatchDestination} takes each buffer as one batch: one POST of the service's HTTP
+ * endpoint request (at most 10,000 records; buffer size hint 1–64 MiB, as the service allows for
+ * HTTP endpoints), or one staged object and one {@code COPY}. Failed attempts are retried with
+ * the service's back-off (1 s doubling, ±15% jitter, at most 2 minutes) until the destination's
+ * retry duration (0–7,200 s; default 300 s for HTTP endpoints and 3,600 s for PostgreSQL, as the
+ * service) has passed since the first failure; the worker waits meanwhile, so its other buffers
+ * wait too. A batch still refused then, or refused for good (HTTP 413, data PostgreSQL cannot
+ * load), becomes error records ({@code http-endpoint-failed} with the service's {@code
+ * HttpEndpoint.*} codes, {@code postgresql-failed} with its {@code Redshift.*} codes), put under
+ * the error output prefix in the destination's backup or staging store. Every attempt of an HTTP
+ * batch carries the same request id, which a receiver can use to drop repeats.
+ *
  * <h2>Error output</h2>
  *
- * <p>Records that fail transformation or partitioning are {@link FirehoseErrorRecord}s, the
- * service's error JSON (attemptsMade, arrivalTimestamp, errorCode, errorMessage,
- * attemptEndingTimestamp, rawData, lambdaArn). They are returned in {@link
+ * <p>Records that fail transformation or partitioning, or that a batch destination did not take,
+ * are {@link FirehoseErrorRecord}s, the service's error JSON (attemptsMade, arrivalTimestamp,
+ * errorCode, errorMessage, attemptEndingTimestamp, rawData, lambdaArn). They are returned in {@link
  * FirehoseDeliveryResult#getErrors()} and delivered, one JSON object per line, under the error
  * output prefix (default: the text of a prefix without expressions, then {@code
- * <error-output-type>/YYYY/MM/dd/HH/}), buffered and compressed like the data.
+ * <error-output-type>/YYYY/MM/dd/HH/}), buffered and compressed like the data; for a batch
+ * destination, in its backup or staging store.
  *
  * <h2>Checkpointing and delivery guarantee: at-least-once</h2>
  *
@@ -116,13 +147,15 @@ import org.jspecify.annotations.Nullable;
  * the two (or a bundle retried after a put) delivers those records again in a second object with
  * another name. So every input record is delivered at least once, never lost, and occasionally
  * twice. Each object is whole or absent: local files are written to a temporary file and renamed,
- * S3 objects are sent in one PutObject. To deduplicate downstream, carry an id in the data (for
- * stream records, the sequence number is the record id).
+ * S3 objects are sent in one PutObject. The same holds for batches: an HTTP batch whose 200 was
+ * lost, or a COPY whose commit the driver did not see, is sent again; a COPY loads whole or not at
+ * all. To deduplicate downstream, carry an id in the data (for stream records, the sequence number
+ * is the record id), or use the HTTP request id.
  *
  * <h2>Not yet</h2>
  *
- * <p>Format conversion (Parquet, ORC), HTTP endpoint and PostgreSQL destinations, S3 backup, the
- * Firehose service API and the agent come later.
+ * <p>Format conversion (Parquet, ORC), S3 backup of all source records, the Firehose service API
+ * and the agent come later.
  */
 public final class FirehoseDelivery {
   private FirehoseDelivery() {}
@@ -258,7 +291,10 @@ public final class FirehoseDelivery {
       return withBufferSize(sizeInMiB).withBufferInterval(interval);
     }
 
-    /** The size hint in MiB: 1–128, default 5. */
+    /**
+     * The size hint in MiB: 1–128, default 5; at most 64 for an HTTP endpoint (checked when the
+     * transform is applied).
+     */
     public Write withBufferSize(int sizeInMiB) {
       checkArgument(sizeInMiB >= MIN_BUFFER_MIB && sizeInMiB <= MAX_BUFFER_MIB,
           "bufferSize must be between %s and %s MiB, but was: %s MiB", MIN_BUFFER_MIB, MAX_BUFFER_MIB, sizeInMiB);
@@ -425,9 +461,19 @@ public final class FirehoseDelivery {
       return new Prefixes(data, errors);
     }
 
+    /** The settings a destination restricts: a batch destination's own buffer size limit. */
+    void checkDestination() {
+      if (destination() instanceof BatchDestination batch) {
+        long max = (long) batch.maxBufferSizeMiB() << 20;
+        checkArgument(bufferSizeBytes() <= max, "bufferSize must be between %s and %s MiB for %s, but was: %s MiB",
+            MIN_BUFFER_MIB, batch.maxBufferSizeMiB(), batch.describe(), bufferSizeBytes() >> 20);
+      }
+    }
+
     @Override
     public FirehoseDeliveryResult expand(PCollection<FirehoseRecord> input) {
       Prefixes prefixes = prefixes();
+      checkDestination();
 
       TupleTag<KV<String, FirehoseRecord>> dataTag = new TupleTag<>("data") {};
       TupleTag<FirehoseErrorRecord> errorTag = new TupleTag<>("errors") {};
@@ -454,8 +500,16 @@ public final class FirehoseDelivery {
             .apply("AllErrors", Flatten.pCollections());
       }
 
-      PCollection<DeliveredObject> dataObjects = data
-          .apply("BufferAndPut", ParDo.of(new BufferFn(this, prefixes.data(), false)));
+      DeliveryCoders.DeliveredObjectCoder objectCoder = new DeliveryCoders.DeliveredObjectCoder();
+      TupleTag<FirehoseErrorRecord> failedTag = new TupleTag<>("failed") {};
+      PCollectionTuple delivered = data.apply("BufferAndPut",
+          ParDo.of(new BufferFn(this, prefixes.data(), false, failedTag))
+              .withOutputTags(BufferFn.OBJECTS, TupleTagList.of(failedTag)));
+      PCollection<DeliveredObject> dataObjects = delivered.get(BufferFn.OBJECTS).setCoder(objectCoder);
+      if (destination() instanceof BatchDestination) {
+        errors = PCollectionList.of(errors).and(delivered.get(failedTag).setCoder(errorCoder))
+            .apply("AllErrorsWithDeliveryFailures", Flatten.pCollections());
+      }
       PCollection<DeliveredObject> errorObjects = errors
           .apply("ErrorLines", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(),
                   TypeDescriptor.of(FirehoseRecord.class)))
@@ -463,10 +517,12 @@ public final class FirehoseDelivery {
                   FirehoseRecord.unchecked(error.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8),
                       new org.joda.time.Instant(error.arrivalTimestamp())))))
           .setCoder(keyed)
-          .apply("BufferAndPutErrors", ParDo.of(new BufferFn(this, prefixes.errors(), true)));
+          .apply("BufferAndPutErrors", ParDo.of(new BufferFn(this, prefixes.errors(), true, failedTag))
+              .withOutputTags(BufferFn.OBJECTS, TupleTagList.empty()))
+          .get(BufferFn.OBJECTS).setCoder(objectCoder);
       PCollection<DeliveredObject> objects = PCollectionList.of(dataObjects).and(errorObjects)
           .apply("AllObjects", Flatten.pCollections())
-          .setCoder(new DeliveryCoders.DeliveredObjectCoder());
+          .setCoder(objectCoder);
       return FirehoseDeliveryResult.in(input.getPipeline(), objects, errors);
     }
   }

@@ -33,14 +33,17 @@ public final class FirehoseDeliveryResult implements POutput {
     return new FirehoseDeliveryResult(pipeline, objects, errors);
   }
 
-  /** Every object put, one element per object, once it is whole at the destination. */
+  /**
+   * Every object put, one element per object, once it is whole at the destination; for a {@link
+   * BatchDestination}, one per batch delivered, named by its id (a request id, a staged object key).
+   */
   public PCollection<DeliveredObject> getDeliveredObjects() {
     return objects;
   }
 
   /**
-   * The records that failed transformation or partitioning; each is also delivered under the
-   * error output prefix.
+   * The records that failed transformation or partitioning, or that a {@link BatchDestination}
+   * did not take within its retry duration; each is also delivered under the error output prefix.
    */
   public PCollection<FirehoseErrorRecord> getErrors() {
     return errors;

@@ -9,6 +9,10 @@ import java.nio.file.Path;
  * Where {@link FirehoseDelivery} puts its objects: {@link #localFiles(Path)} or an S3 API ({@link
  * S3Destination}). Implementations must be serializable; each worker connects once and puts many
  * objects through its {@link Connection}.
+ *
+ * <p>Destinations that take records rather than objects (an HTTP endpoint, a database table) are
+ * {@link BatchDestination}s: their {@link #connect()} is the object store beside them, which holds
+ * the error output.
  */
 public interface FirehoseDestination extends Serializable {
   /** Objects as files under {@code folder}; an object key's slashes become sub-folders. */

@@ -1,2 +1,2 @@
-/** Firehose delivery: {@link dev.freshet.transforms.firehose.FirehoseDelivery} buffers, transforms, partitions, compresses and delivers records as objects. */
+/** Firehose delivery: {@link dev.freshet.transforms.firehose.FirehoseDelivery} buffers, transforms, partitions, compresses and delivers records as objects, to HTTP endpoints and to PostgreSQL. */
 package dev.freshet.transforms.firehose;

@@ -82,4 +82,25 @@ class FirehoseDeliveryValidationTest {
             .withPrefix("c=!{partitionKeyFromQuery:customer}/").withErrorOutputPrefix("e/!{firehose:error-output-type}/")))
         .doesNotThrowAnyException();
   }
+
+  @Test
+  void batchDestinationsCheckTheirOwnLimits() {
+    HttpEndpointDestination.Builder endpoint = HttpEndpointDestination.builder()
+        .setUrl(java.net.URI.create("http://127.0.0.1:1/")).setBackup(FirehoseDestination.localFiles(dir));
+    assertThatThrownBy(() -> apply(FirehoseDelivery.to(endpoint.build()).withDeliveryStreamName("s").withBufferSize(65)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("bufferSize must be between 1 and 64 MiB for HTTP endpoint http://127.0.0.1:1/, but was: 65 MiB");
+    assertThatCode(() -> apply(FirehoseDelivery.to(endpoint.build()).withDeliveryStreamName("s").withBufferSize(64)))
+        .doesNotThrowAnyException();
+    assertThatThrownBy(() -> endpoint.setRetryDuration(Duration.standardSeconds(7201)).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("retryDuration must be between 0 and 7200 s, but was: 7201.0 s");
+    assertThatThrownBy(() -> endpoint.setRetryDuration(Duration.ZERO).setUrl(java.net.URI.create("ftp://h/")).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("url must be http or https");
+    assertThatThrownBy(() -> PostgresDestination.builder().setJdbcUrl("jdbc:postgresql://h/db").setTable("t; drop table x")
+            .setStaging(FirehoseDestination.localFiles(dir)).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("table must be a name or schema.name");
+    assertThatThrownBy(() -> CopyOptions.jsonAuto().withDelimiter('|'))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("DELIMITER applies to text or CSV");
+  }
 }
