@@ -316,13 +316,13 @@ class StreamIOWriteTest {
     assertThat(hashed.toEntry("42").partitionKey()).isEqualTo("42");
     assertThatThrownBy(() -> hashed.toEntry("-1")).hasMessageContaining("but was: -1");
 
-    assertThatThrownBy(() -> input.apply(strings("s", store.endpoint()).withAggregation(true)
+    assertThatThrownBy(() -> input.apply(strings("s", unopened).withAggregation(true)
             .withIdempotentIds(v -> WriteId.of("p", java.math.BigInteger.ONE))))
         .hasMessageContaining("cannot combine withIdempotentIds with withAggregation(true)");
-    PutRecordsEntry idempotent = strings("s", store.endpoint())
+    PutRecordsEntry idempotent = strings("s", unopened)
         .withIdempotentIds(v -> WriteId.of("producer-" + v, java.math.BigInteger.TEN)).toEntry("v-3");
     assertThat(idempotent.producerId()).isEqualTo("producer-v-3");
     assertThat(idempotent.producerSequence()).isEqualTo(java.math.BigInteger.TEN);
-    assertThat(strings("s", store.endpoint()).toEntry("v-3").isIdempotent()).isFalse();
+    assertThat(strings("s", unopened).toEntry("v-3").isIdempotent()).isFalse();
   }
 }
