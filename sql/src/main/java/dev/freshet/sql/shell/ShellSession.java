@@ -101,7 +101,11 @@ final class ShellSession {
       }
       case "runner" -> beam.execute("SET runner = '" + runnerClass(value) + "'");
       default -> {
-        return null;
+        if (!set.group(2).matches("[-+]?[0-9][0-9.]*")) {
+          return null;
+        }
+        // Beam's SET takes strings and identifiers only; a number would fail with a ClassCastException.
+        beam.execute("SET " + name + " = '" + value + "'");
       }
     }
     return NO_ROWS;
@@ -199,8 +203,12 @@ final class ShellSession {
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
       String name = method.getName();
-      if (args != null && args.length >= 1 && args[0] instanceof String statement
+      if (args != null && args.length >= 1 && args[0] instanceof String text
           && (name.equals("execute") || name.equals("executeQuery") || name.equals("executeUpdate"))) {
+        // sqlline hands over what follows the previous ';', line breaks included; errors name lines
+        // and columns counted from where the statement starts.
+        String statement = text.stripLeading();
+        args[0] = statement;
         shellResult = null;
         ResultSet own;
         try {
