@@ -37,6 +37,7 @@ import picocli.CommandLine.ScopeType;
       FlinkCommand.class,
       ServerCommand.class,
       RunCommand.class,
+      SqlCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Freshet {

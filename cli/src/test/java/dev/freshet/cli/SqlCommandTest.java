@@ -1,0 +1,129 @@
+package dev.freshet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code freshet sql} as a person uses it: a stream with records put by {@code freshet put}, a
+ * script run with {@code -f} and csv output, the catalog across two runs, and one-line errors.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class SqlCommandTest {
+  private static final String CREATE_METERS = "CREATE EXTERNAL TABLE meters (meter VARCHAR, kwh DOUBLE)\n"
+      + "  TYPE kinesis LOCATION 'meters'\n"
+      + "  TBLPROPERTIES '{\"read\": \"snapshot\"}';\n";
+
+  @TempDir Path dataDir;
+  @TempDir Path files;
+  private Cli cli;
+
+  @BeforeEach
+  void streamWithRecords() throws IOException {
+    cli = new Cli(dataDir);
+    assertThat(cli.run("streams", "create", "meters", "--shards", "2").exitCode()).isZero();
+    Cli.Result put = cli.run("put", "meters", "--key-field", "meter", "--file", file("records.json",
+        "{\"meter\": \"m1\", \"kwh\": 1.5}",
+        "{\"meter\": \"m2\", \"kwh\": 2.0}",
+        "{\"meter\": \"m1\", \"kwh\": 3.0}",
+        "{\"meter\": \"m3\", \"kwh\": 0.25}"));
+    assertThat(put.exitCode()).as(put.err()).isZero();
+  }
+
+  private Path file(String name, String... lines) throws IOException {
+    Path file = files.resolve(name);
+    Files.write(file, List.of(lines), StandardCharsets.UTF_8);
+    return file;
+  }
+
+  /** The lines of the output that are rows (or the header) of csv output. */
+  private static List<String> csvRows(Cli.Result result) {
+    return result.lines().stream().filter(line -> line.startsWith("'")).toList();
+  }
+
+  @Test
+  void scriptWithCsvOutputPrintsTheRowsOfAGroupBy() throws IOException {
+    Path script = file("report.sql",
+        CREATE_METERS,
+        "SELECT meter, SUM(kwh) AS total, COUNT(*) AS readings",
+        "FROM meters",
+        "GROUP BY meter",
+        "ORDER BY meter",
+        "LIMIT 10;");
+
+    Cli.Result result = cli.run("sql", "-f", script, "--outputformat", "csv");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(csvRows(result)).containsExactly(
+        "'meter','total','readings'",
+        "'m1','4.5','2'",
+        "'m2','2.0','1'",
+        "'m3','0.25','1'");
+    assertThat(dataDir.resolve("sql/catalog/meters.json")).exists();
+  }
+
+  @Test
+  void tablesCreatedInOneRunAreThereInTheNext() {
+    Cli.Result first = cli.run("sql", "-e", CREATE_METERS);
+    assertThat(first.exitCode()).as(first.err()).isZero();
+
+    Cli.Result tables = cli.run("sql", "-e", "!tables", "--outputformat", "csv");
+    assertThat(tables.exitCode()).as(tables.err()).isZero();
+    assertThat(tables.out()).contains("'beam','meters','TABLE'");
+
+    Cli.Result count = cli.run("sql", "-e", "SELECT COUNT(*) AS n FROM meters;", "--outputformat", "csv");
+    assertThat(count.exitCode()).as(count.err()).isZero();
+    assertThat(csvRows(count)).containsExactly("'n'", "'4'");
+  }
+
+  @Test
+  void aStatementThatDoesNotParseIsOneLineNamingLineAndColumn() {
+    Cli.Result result = cli.run("sql", "-e", CREATE_METERS + "SELECT meter\nFROMM meters;");
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    List<String> errors = result.err().lines().filter(line -> line.startsWith("Error:")).toList();
+    assertThat(errors).containsExactly("Error: parse error at line 2, column 7: Encountered \"meters\"");
+    assertThat(result.err()).doesNotContain("\tat ").doesNotContain("Was expecting");
+  }
+
+  @Test
+  void anUnknownColumnIsOneLineNamingLineAndColumn() {
+    Cli.Result result = cli.run("sql", "-e", CREATE_METERS + "SELECT metre FROM meters;");
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err()).contains("Error: error at line 1, column 8: Column 'metre' not found in any table")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
+  void setShowsTheSettingsAndChangesThem() {
+    Cli.Result result = cli.run("sql", "-e",
+        "SET runner = flink; SET endpoint = 'http://localhost:4567'; SET parallelism = 3; SET;",
+        "--outputformat", "csv");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(csvRows(result)).contains(
+        "'setting','value'",
+        "'runner','FlinkRunner'",
+        "'endpoint','http://localhost:4567'",
+        "'verbose','false'",
+        "'parallelism','3'");
+  }
+
+  @Test
+  void aBadRunnerIsRefused() {
+    Cli.Result result = cli.run("sql", "-e", "SET runner = spark;");
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err()).contains("Error: runner must be direct or flink, but was: spark");
+  }
+}
