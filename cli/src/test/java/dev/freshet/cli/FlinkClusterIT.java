@@ -57,8 +57,9 @@ class FlinkClusterIT {
     assertThat(JOB_JAR).as("the job jar, built by mvn package").exists();
     assertThat(CHROMIUM).as("chromium (apt-get install chromium; .ci/run installs it)").exists();
     Cli cli = new Cli(dataDir);
-    int restPort = LocalClusterFixture.freePort();
-    int rpcPort = LocalClusterFixture.freePort();
+    int[] ports = LocalClusterFixture.twoFreePorts();
+    int restPort = ports[0];
+    int rpcPort = ports[1];
 
     long began = System.nanoTime();
     Cli.Result start = cli.run("flink", "start", "--taskmanagers", 1, "--slots", 2,

@@ -60,9 +60,10 @@ final class LocalClusterFixture implements AfterEachCallback {
     Preconditions.checkState(cli == null, "the cluster is already started");
     this.dataDir = dataDir;
     this.cli = new Cli(dataDir);
-    this.restPort = freePort();
+    int[] ports = twoFreePorts();
+    this.restPort = ports[0];
     Cli.Result start = cli.run("flink", "start", "--taskmanagers", taskManagers, "--slots", slotsEach,
-        "--rest-port", restPort, "--rpc-port", freePort());
+        "--rest-port", restPort, "--rpc-port", ports[1]);
     assertThat(start.exitCode()).as(start.err()).isZero();
     return FlinkCluster.find(dataDir).orElseThrow();
   }
@@ -123,10 +124,16 @@ final class LocalClusterFixture implements AfterEachCallback {
     }
   }
 
-  /** A free TCP port on the loopback interface. */
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
+  /**
+   * Two different free TCP ports on the loopback interface, for a cluster's REST and RPC ports: both
+   * sockets are held open while the ports are taken, so the kernel cannot hand out the same one twice
+   * (it did once, and {@code freshet flink start} rightly refused).
+   */
+  static int[] twoFreePorts() throws IOException {
+    InetAddress loopback = InetAddress.getLoopbackAddress();
+    try (ServerSocket first = new ServerSocket(0, 1, loopback);
+        ServerSocket second = new ServerSocket(0, 1, loopback)) {
+      return new int[] {first.getLocalPort(), second.getLocalPort()};
     }
   }
 }

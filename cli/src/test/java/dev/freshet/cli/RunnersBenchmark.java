@@ -55,9 +55,10 @@ public final class RunnersBenchmark {
           records, rps, seconds);
 
       Cli cluster = new Cli(clusterDir);
-      int restPort = LocalClusterFixture.freePort();
+      int[] ports = LocalClusterFixture.twoFreePorts();
+      int restPort = ports[0];
       Cli.Result start = cluster.run("flink", "start", "--taskmanagers", 2, "--slots", 2,
-          "--rest-port", restPort, "--rpc-port", LocalClusterFixture.freePort());
+          "--rest-port", restPort, "--rpc-port", ports[1]);
       if (start.exitCode() != 0) {
         throw new IllegalStateException("the cluster did not start: " + start.err());
       }

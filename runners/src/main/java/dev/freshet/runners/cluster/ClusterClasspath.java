@@ -10,15 +10,21 @@ import java.util.stream.Stream;
 
 /**
  * The jars a cluster process runs from, taken from a folder of dependency jars (the distribution's
- * {@code lib}), minus Beam and Freshet: those travel in the job jar, as they would to any Flink
+ * {@code lib}), minus Beam, Freshet and Jackson: those travel in the job jar, as they would to any Flink
  * cluster, so a job that runs here does not depend on what happens to be on the cluster.
  */
 public final class ClusterClasspath {
   private ClusterClasspath() {}
 
-  /** Jar names left out of the cluster's classpath. */
+  /**
+   * Jar names left out of the cluster's classpath. Jackson is left out too: Flink runs on its own
+   * shaded copy, and the job brings the one Beam uses. A Jackson module on the cluster's classpath
+   * that the job jar lacks (jackson-datatype-joda, which Beam SQL brings into the distribution) is
+   * found through {@code ServiceLoader} by the job's own Jackson, and the job fails to start with
+   * "JodaModule not a subtype" (the module's {@code Module} comes from another class loader).
+   */
   private static final Predicate<String> JOB_SIDE =
-      name -> name.startsWith("beam-") || name.startsWith("freshet-");
+      name -> name.startsWith("beam-") || name.startsWith("freshet-") || name.startsWith("jackson-");
 
   /**
    * The jars in {@code libDir} the cluster needs.
