@@ -30,7 +30,7 @@ mvn -B $mvn_flags -q -pl runners,examples,cli -am verify dependency:build-classp
 recovery_out=cli/target/failsafe-reports/dev.freshet.cli.ClusterRecoveryIT-output.txt
 grep -E "^(killed|recovery time|input)" "$recovery_out"
 recovery_s="$(sed -n 's/^recovery time: \([0-9.]*\) s.*/\1/p' "$recovery_out")"
-duplicates="$(sed -n 's/.*duplicates removed: \([0-9,]*\)$/\1/p' "$recovery_out" | tr -d ,)"
+duplicates="$(sed -n 's/.*distinct, \([0-9,]*\) duplicates$/\1/p' "$recovery_out" | tr -d ,)"
 
 echo "== windowed-count over $records records on three runners"
 java -Xms2g -Xmx6g -XX:+UseParallelGC ${JAVA_OPTS:-} \
