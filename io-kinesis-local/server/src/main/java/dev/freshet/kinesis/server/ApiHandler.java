@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import java.io.IOException;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -50,8 +51,11 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final ServerMetrics metrics;
   private final ExecutorService workers;
   private final boolean storeNeverWaits;
+  private final List<ServiceExtension> extensions;
 
-  ApiHandler(StreamClient client, ServerMetrics metrics, ExecutorService workers) {
+  ApiHandler(StreamClient client, ServerMetrics metrics, ExecutorService workers,
+      List<ServiceExtension> extensions) {
+    this.extensions = List.copyOf(extensions);
     this.operations = new Operations(client);
     this.subscriptions = new SubscribeToShardHandler(client, metrics);
     this.metrics = metrics;
@@ -72,6 +76,12 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       workers.execute(() -> send(ctx, Responses.text(ctx.alloc(), HttpResponseStatus.OK,
           "text/plain; version=0.0.4; charset=utf-8", metrics.render()), keepAlive));
       return;
+    }
+    for (ServiceExtension extension : extensions) {
+      if (extension.accepts(request)) {
+        serveExtension(ctx, extension, request);
+        return;
+      }
     }
     WireFormat format = WireFormat.ofContentType(request.headers().get(HttpHeaderNames.CONTENT_TYPE));
     if (!request.method().equals(HttpMethod.POST)) {
@@ -109,6 +119,29 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     } catch (RejectedExecutionException e) {
       send(ctx, Responses.error(ctx.alloc(), 503, "ServiceUnavailableException",
           "The server is shutting down", format), false);
+    }
+  }
+
+  /** Hands the whole request to an extension on a worker thread; the request is released after. */
+  private void serveExtension(ChannelHandlerContext ctx, ServiceExtension extension, FullHttpRequest request) {
+    request.retain();
+    HttpExchange exchange = new HttpExchange(ctx, request);
+    try {
+      workers.execute(() -> {
+        try {
+          extension.serve(exchange);
+        } catch (Exception e) {
+          LOG.warn("{} failed to answer {} {}", extension.signingName(), request.method(), exchange.path(), e);
+          send(ctx, Responses.error(ctx.alloc(), 500, "InternalFailure",
+              e.getClass().getSimpleName() + ": " + e.getMessage(), WireFormat.JSON), exchange.keepAlive());
+        } finally {
+          request.release();
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      request.release();
+      send(ctx, Responses.error(ctx.alloc(), 503, "ServiceUnavailableException",
+          "The server is shutting down", WireFormat.JSON), false);
     }
   }
 

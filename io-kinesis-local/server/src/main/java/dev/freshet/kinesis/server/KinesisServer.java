@@ -52,8 +52,12 @@ public final class KinesisServer implements AutoCloseable {
   private final InetSocketAddress address;
   private final List<X509Certificate> certificates;
 
-  private KinesisServer(ServerConfig config, StreamClient client) throws InterruptedException {
+  private final List<ServiceExtension> extensions;
+
+  private KinesisServer(ServerConfig config, StreamClient client, List<ServiceExtension> extensions)
+      throws InterruptedException {
     this.config = config;
+    this.extensions = List.copyOf(extensions);
     AtomicInteger count = new AtomicInteger();
     this.workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 60,
         TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
@@ -64,11 +68,12 @@ public final class KinesisServer implements AutoCloseable {
     this.boss = new NioEventLoopGroup(1);
     this.io = new NioEventLoopGroup();
     ServerMetrics metrics = new ServerMetrics(client);
-    ApiHandler api = new ApiHandler(client, metrics, workers);
+    ApiHandler api = new ApiHandler(client, metrics, workers, this.extensions);
     TlsContexts.Tls tls = config.tls().map(TlsContexts::build).orElse(null);
     this.certificates = tls == null ? List.of() : tls.chain;
     SignatureCheck signatureCheck = config.credentials().isEmpty() ? null
-        : new SignatureCheck(new SignatureVerifier(config.credentials(), Clock.systemUTC()));
+        : new SignatureCheck(new SignatureVerifier(config.credentials(), Clock.systemUTC(),
+            this.extensions.stream().map(ServiceExtension::signingName).toList()));
     try {
       this.channel = new ServerBootstrap()
           .group(boss, io)
@@ -88,10 +93,20 @@ public final class KinesisServer implements AutoCloseable {
 
   /** Starts serving {@code client} as configured; returns once the port is bound. */
   public static KinesisServer start(ServerConfig config, StreamClient client) {
+    return start(config, client, List.of());
+  }
+
+  /**
+   * Starts serving {@code client} and, on the same port, the given {@link ServiceExtension}s (the
+   * Firehose API, the Kinesis Video API, …), which the server then owns and closes when it closes.
+   */
+  public static KinesisServer start(ServerConfig config, StreamClient client,
+      List<? extends ServiceExtension> extensions) {
     checkNotNull(config, "config");
     checkNotNull(client, "client");
+    checkNotNull(extensions, "extensions");
     try {
-      KinesisServer server = new KinesisServer(config, client);
+      KinesisServer server = new KinesisServer(config, client, List.copyOf(extensions));
       LOG.info("Kinesis API listening on {}", server.endpoint());
       return server;
     } catch (InterruptedException e) {
@@ -140,6 +155,13 @@ public final class KinesisServer implements AutoCloseable {
       workers.shutdownNow();
     }
     shutdownThreads();
+    for (ServiceExtension extension : extensions) {
+      try {
+        extension.close();
+      } catch (Exception e) {
+        LOG.warn("Closing the {} service failed; its resources may stay open", extension.signingName(), e);
+      }
+    }
     LOG.info("Kinesis API on {} stopped", endpoint());
   }
 

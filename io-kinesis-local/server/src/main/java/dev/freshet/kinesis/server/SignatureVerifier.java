@@ -19,6 +19,7 @@ import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.jspecify.annotations.Nullable;
@@ -41,10 +42,20 @@ final class SignatureVerifier {
 
   private final ServerCredentials credentials;
   private final Clock clock;
+  private final Set<String> services;
 
   SignatureVerifier(ServerCredentials credentials, Clock clock) {
+    this(credentials, clock, List.of());
+  }
+
+  /** Also accepts scopes naming {@code extraServices} (the server's {@link ServiceExtension}s). */
+  SignatureVerifier(ServerCredentials credentials, Clock clock, List<String> extraServices) {
     this.credentials = credentials;
     this.clock = clock;
+    Set<String> names = new java.util.LinkedHashSet<>();
+    names.add(SERVICE);
+    names.addAll(extraServices);
+    this.services = Set.copyOf(names);
   }
 
   /** Returns normally when the request is signed by a known key; throws the service's error otherwise. */
@@ -115,7 +126,7 @@ final class SignatureVerifier {
     if (secret == null) {
       throw new ApiException("UnrecognizedClientException", 400, "The security token included in the request is invalid.");
     }
-    if (!scope[3].equals(SERVICE)) {
+    if (!services.contains(scope[3])) {
       throw invalid("Credential should be scoped to correct service: '" + SERVICE + "'. ");
     }
     if (!scope[4].equals("aws4_request")) {

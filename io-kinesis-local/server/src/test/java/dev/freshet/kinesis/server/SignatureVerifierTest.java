@@ -30,6 +30,11 @@ class SignatureVerifierTest {
   private static final ServerCredentials KEYS = ServerCredentials.of(Map.of("AKIDEXAMPLE", "secret"));
 
   private static FullHttpRequest signed(String secret, String path, Map<String, List<String>> query, boolean presign) {
+    return signed(secret, path, query, presign, "kinesis");
+  }
+
+  private static FullHttpRequest signed(String secret, String path, Map<String, List<String>> query, boolean presign,
+      String service) {
     byte[] body = "{\"StreamName\":\"s\"}".getBytes(StandardCharsets.UTF_8);
     SdkHttpFullRequest.Builder request = SdkHttpFullRequest.builder()
         .method(SdkHttpMethod.POST)
@@ -42,7 +47,7 @@ class SignatureVerifierTest {
         .identity(AwsBasicCredentials.create("AKIDEXAMPLE", secret))
         .request(request.build())
         .payload(ContentStreamProvider.fromByteArray(body))
-        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "kinesis")
+        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, service)
         .putProperty(AwsV4HttpSigner.REGION_NAME, "eu-west-1")
         .putProperty(AwsV4HttpSigner.AUTH_LOCATION,
             presign ? AwsV4HttpSigner.AuthLocation.QUERY_STRING : AwsV4HttpSigner.AuthLocation.HEADER)
@@ -67,6 +72,17 @@ class SignatureVerifierTest {
     at(SIGNED_AT).verify(request);
     at(SIGNED_AT.plus(Duration.ofMinutes(14))).verify(request);
     at(SIGNED_AT.minus(Duration.ofMinutes(14))).verify(request);
+  }
+
+  @Test
+  void acceptsTheScopeOfAServiceExtensionOnlyWhenOneIsRegistered() {
+    FullHttpRequest request = signed("secret", "/", Map.of(), false, "firehose");
+    assertThatThrownBy(() -> at(SIGNED_AT).verify(request))
+        .hasMessageContaining("Credential should be scoped to correct service: 'kinesis'");
+    new SignatureVerifier(KEYS, Clock.fixed(SIGNED_AT, ZoneOffset.UTC), List.of("firehose")).verify(request);
+    FullHttpRequest video = signed("secret", "/", Map.of(), false, "kinesisvideo");
+    assertThatThrownBy(() -> new SignatureVerifier(KEYS, Clock.fixed(SIGNED_AT, ZoneOffset.UTC), List.of("firehose"))
+        .verify(video)).hasMessageContaining("scoped to correct service");
   }
 
   @Test
