@@ -19,6 +19,11 @@ import org.bytedeco.javacv.FrameGrabber;
 final class FFmpegFrameDecoder implements FrameDecoder {
   private static final long serialVersionUID = 1L;
 
+  static {
+    // FFmpeg prints every input's format dump at its default level; keep only errors.
+    avutil.av_log_set_level(avutil.AV_LOG_ERROR);
+  }
+
   @Override
   public List<VideoFrame> decode(VideoFragment fragment) throws UndecodableFragmentException {
     String what = "fragment " + fragment.fragmentNumber() + " of " + fragment.streamName();
