@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * limit; a run that does not finish fails the test with every thread's stack.
  */
 class StreamIOServerCopyRepeatTest {
-  private static final int RUNS = 25;
+  private static final int RUNS = 20;
   private static final int RECORDS = 400;
   /** Far above a run's few seconds even on a loaded machine; only a hang reaches it. */
   private static final long RUN_LIMIT_SECONDS = 120;
