@@ -4,8 +4,12 @@
 # (io-kinesis-local/server/src/test/java/dev/freshet/kinesis/server/PeersBenchmark.java: AWS SDK v2 sync
 # client, Apache HTTP/1.1, CBOR off so kinesalite can answer). Each target gets a fresh harness JVM.
 #
-# Prints a table, then peers.* key=value lines; ratios are freshet's figure over the peer's
-# (put and get: higher is better; latency: lower is better).
+# Prints every round's figures and freshet's ratios to each peer in that round (both measured in
+# the same minute), then the median over the rounds of each figure and of each round's ratio as
+# peers.* key=value lines; ratios are freshet's figure over the peer's (put and get: higher is
+# better; latency: lower is better). Latency percentiles come from 1,000 put->visible samples per
+# target and round, split into the PutRecord call and the polling after it. The freshet server
+# logs its GC pauses to target/peers/logs/freshet-gc.log; their count and longest are printed.
 #
 # Environment: ROUNDS (default 3), PEERS_DIR (npm install folder, default target/peers),
 # MVN_FLAGS (default -o), FRESHET_JAVA_OPTS (JVM options of the freshet server, e.g. for JFR).
@@ -56,7 +60,7 @@ wait_for_port() { # name port
 }
 
 echo "== starting the servers"
-java ${FRESHET_JAVA_OPTS:-} -cp "$cp" dev.freshet.kinesis.server.BenchServer "$freshet_port" \
+java -Xlog:gc:file="$log/freshet-gc.log":uptime ${FRESHET_JAVA_OPTS:-} -cp "$cp" dev.freshet.kinesis.server.BenchServer "$freshet_port" \
   "$(mktemp -d "${TMPDIR:-/tmp}/freshet-peers.XXXXXX")" >"$log/freshet.log" 2>&1 &
 pids+=($!)
 freshet_pid=$!
@@ -74,9 +78,9 @@ wait_for_port freshet "$freshet_port"
 wait_for_port kinesalite "$kinesalite_port"
 wait_for_port kinesis_local "$kinesis_local_port"
 
-# The machine may be shared: each round drives the three targets one after another, and the
-# summary takes each target's best round per figure (highest records/s, lowest latency), so a burst
-# of someone else's load during one run does not decide the comparison. Every round is printed too.
+# The machine may be shared: each round drives the three targets one after another, so a ratio
+# within one round compares targets measured under about the same load; the summary is the median
+# over the rounds (not the best), and every round is printed.
 rounds="${ROUNDS:-3}"
 results="$peers_dir/results.txt"
 : >"$results"
@@ -85,50 +89,91 @@ for round in $(seq 1 "$rounds"); do
       "kinesis_local $kinesis_local_port $kinesis_local_pid"; do
     set -- $target
     echo "== round $round: $1"
-    java -cp "$cp" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn dev.freshet.kinesis.server.PeersBenchmark \
-      "$1" "http://127.0.0.1:$2" "$3" | tee -a "$results"
+    # A target that fails or stalls (kinesis-local times out on a saturated machine) costs its
+    # figures for this round, not the run.
+    if ! timeout 600 java -cp "$cp" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+        dev.freshet.kinesis.server.PeersBenchmark "$1" "http://127.0.0.1:$2" "$3" 2>"$log/harness-$round-$1.log" \
+        | sed "s/^/round$round./" | tee -a "$results"; then
+      echo "round $round: $1 failed; see $log/harness-$round-$1.log" | tee -a "$results"
+    fi
   done
 done
 
-# best <key> max|min: the best value of peers.<key>= over all rounds.
-best() {
-  grep -E "^peers\.$1=" "$results" | cut -d= -f2 | sort -g | { if [[ $2 == max ]]; then tail -1; else head -1; fi; }
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+# value <round> <key>: peers.<key>= of that round.
+value() { grep -E "^round$1\.peers\.$2=" "$results" | head -1 | cut -d= -f2; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f\n", a / b; else print "n/a" }'; }
+# median of the numbers on stdin (one per line; the lower middle one for an even count).
+median_of() { grep -E '^[0-9]+([.][0-9]+)?$' | sort -g | awk '{v[NR]=$1} END {if (NR) print v[int((NR+1)/2)]; else print "n/a"}'; }
+# round_ratio <round> <key> <peer>: freshet's <key> over the peer's, in that round.
+round_ratio() { ratio "$(value "$1" "$2.freshet")" "$(value "$1" "$2.$3")"; }
+# across <key>: the median of peers.<key>= over the rounds.
+across() { for r in $(seq 1 "$rounds"); do value "$r" "$1"; done | median_of; }
+across_ratio() { for r in $(seq 1 "$rounds"); do round_ratio "$r" "$1" "$2"; done | median_of; }
 
 echo
-echo "per round (put rec/s, get rec/s, p50 ms, p99 ms):"
-for name in freshet kinesalite kinesis_local; do
-  printf '  %-14s put %s | get %s | p50 %s | p99 %s\n' "$name" \
-    "$(grep -E "^peers\.put\.rps\.$name=" "$results" | cut -d= -f2 | paste -sd' ')" \
-    "$(grep -E "^peers\.get\.rps\.$name=" "$results" | cut -d= -f2 | paste -sd' ')" \
-    "$(grep -E "^peers\.latency\.p50\.ms\.$name=" "$results" | cut -d= -f2 | paste -sd' ')" \
-    "$(grep -E "^peers\.latency\.p99\.ms\.$name=" "$results" | cut -d= -f2 | paste -sd' ')"
+echo "every round (put and get rec/s; put->visible p50 and p99 over 1,000 samples, ms; p99 split into"
+echo "its PutRecord call and the polling after it; samples that needed a second GetRecords; the"
+echo "harness's GC time and how late a 1 ms sleep in the harness woke meanwhile, i.e. the machine's"
+echo "scheduling delay):"
+for round in $(seq 1 "$rounds"); do
+  for name in freshet kinesalite kinesis_local; do
+    printf '  round %s %-14s put %8s | get %8s | p50 %6s | p99 %6s | put p99 %6s | poll p99 %6s | empty polls %4s | harness GC %s ms | 1 ms sleep overshoot p50 %s p99 %s\n' \
+      "$round" "$name" "$(value "$round" "put.rps.$name")" "$(value "$round" "get.rps.$name")" \
+      "$(value "$round" "latency.p50.ms.$name")" "$(value "$round" "latency.p99.ms.$name")" \
+      "$(value "$round" "latency.put.p99.ms.$name")" "$(value "$round" "latency.poll.p99.ms.$name")" \
+      "$(value "$round" "latency.samples_with_empty_polls.$name")" "$(value "$round" "latency.harness_gc.ms.$name")" \
+      "$(value "$round" "hiccup.p50.ms.$name")" "$(value "$round" "hiccup.p99.ms.$name")"
+  done
+  for peer in kinesalite kinesis_local; do
+    printf '  round %s freshet/%-13s put x%s | get x%s | p99 x%s\n' "$round" "$peer" \
+      "$(round_ratio "$round" put.rps "$peer")" "$(round_ratio "$round" get.rps "$peer")" \
+      "$(round_ratio "$round" latency.p99.ms "$peer")"
+  done
+  printf '  round %s freshet p99/p50 %s\n' "$round" \
+    "$(ratio "$(value "$round" latency.p99.ms.freshet)" "$(value "$round" latency.p50.ms.freshet)")"
+done
+echo
+echo "slowest freshet samples, ms: total(PutRecord + polling, GetRecords calls):"
+for round in $(seq 1 "$rounds"); do
+  echo "  round $round: $(value "$round" latency.worst10.ms.freshet)"
 done
 echo
 echo "CPU microseconds per record, server / harness client (median of rounds):"
-median() { grep -E "^peers\.$1=" "$results" | cut -d= -f2 | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 for name in freshet kinesalite kinesis_local; do
   printf '  %-14s put %s / %s | get %s / %s\n' "$name" \
-    "$(median "cpu.us_per_record.put.server.$name")" "$(median "cpu.us_per_record.put.client.$name")" \
-    "$(median "cpu.us_per_record.get.server.$name")" "$(median "cpu.us_per_record.get.client.$name")"
+    "$(across "cpu.us_per_record.put.server.$name")" "$(across "cpu.us_per_record.put.client.$name")" \
+    "$(across "cpu.us_per_record.get.server.$name")" "$(across "cpu.us_per_record.get.client.$name")"
 done
+gc_log="$log/freshet-gc.log"
+if [[ -f "$gc_log" ]]; then
+  echo
+  echo "freshet server GC over the whole run: $(grep -c 'Pause' "$gc_log" || true) pauses, longest $(grep -o '[0-9.]*ms$' "$gc_log" | tr -d ms | sort -g | tail -1) ms (see $gc_log)"
+fi
 echo
-echo "best of $rounds rounds:"
+echo "median of $rounds rounds (ratios: median of each round's ratio):"
 printf '%-14s %14s %14s %12s %12s\n' target "put rec/s" "get rec/s" "p50 ms" "p99 ms"
 for name in freshet kinesalite kinesis_local; do
-  printf '%-14s %14s %14s %12s %12s\n' "$name" "$(best "put.rps.$name" max)" "$(best "get.rps.$name" max)" \
-    "$(best "latency.p50.ms.$name" min)" "$(best "latency.p99.ms.$name" min)"
+  printf '%-14s %14s %14s %12s %12s\n' "$name" "$(across "put.rps.$name")" "$(across "get.rps.$name")" \
+    "$(across "latency.p50.ms.$name")" "$(across "latency.p99.ms.$name")"
 done
 echo
+echo "peers.rounds=$rounds"
+echo "peers.latency.samples=$(across latency.samples.freshet)"
 for name in freshet kinesalite kinesis_local; do
-  echo "peers.put.rps.$name=$(best "put.rps.$name" max)"
-  echo "peers.get.rps.$name=$(best "get.rps.$name" max)"
-  echo "peers.latency.p50.ms.$name=$(best "latency.p50.ms.$name" min)"
-  echo "peers.latency.p99.ms.$name=$(best "latency.p99.ms.$name" min)"
+  echo "peers.put.rps.$name=$(across "put.rps.$name")"
+  echo "peers.get.rps.$name=$(across "get.rps.$name")"
+  echo "peers.latency.p50.ms.$name=$(across "latency.p50.ms.$name")"
+  echo "peers.latency.p99.ms.$name=$(across "latency.p99.ms.$name")"
 done
 for peer in kinesalite kinesis_local; do
-  echo "peers.put.ratio.$peer=$(ratio "$(best put.rps.freshet max)" "$(best "put.rps.$peer" max)")"
-  echo "peers.get.ratio.$peer=$(ratio "$(best get.rps.freshet max)" "$(best "get.rps.$peer" max)")"
-  echo "peers.latency.p99.ratio.$peer=$(ratio "$(best latency.p99.ms.freshet min)" "$(best "latency.p99.ms.$peer" min)")"
+  echo "peers.put.ratio.$peer=$(across_ratio put.rps "$peer")"
+  echo "peers.get.ratio.$peer=$(across_ratio get.rps "$peer")"
+  echo "peers.latency.p99.ratio.$peer=$(across_ratio latency.p99.ms "$peer")"
 done
+echo "peers.latency.p99_over_p50.freshet=$(for r in $(seq 1 "$rounds"); do
+  ratio "$(value "$r" latency.p99.ms.freshet)" "$(value "$r" latency.p50.ms.freshet)"; done | median_of)"
+echo "peers.latency.p99_over_p50.freshet.max=$(for r in $(seq 1 "$rounds"); do
+  ratio "$(value "$r" latency.p99.ms.freshet)" "$(value "$r" latency.p50.ms.freshet)"; done | grep -E '^[0-9]+([.][0-9]+)?$' | sort -g | tail -1)"
+echo "peers.hiccup.p99.ms=$(across hiccup.p99.ms.freshet)"
+echo "peers.latency.p99.ratio.kinesalite.max=$(for r in $(seq 1 "$rounds"); do
+  round_ratio "$r" latency.p99.ms kinesalite; done | grep -E '^[0-9]+([.][0-9]+)?$' | sort -g | tail -1)"

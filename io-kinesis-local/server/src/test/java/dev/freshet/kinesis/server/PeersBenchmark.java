@@ -36,8 +36,12 @@ import software.amazon.awssdk.services.kinesis.model.StreamStatus;
  *       partition keys for 10 s; records/s counts acknowledged records only.
  *   <li>Get: one thread per shard drains it from TRIM_HORIZON with GetRecords (limit 10,000)
  *       until a page is empty; records/s over all shards. Checks every acknowledged record came back.
- *   <li>Latency: 100 times, put one record and poll GetRecords on its shard (no sleep) until it
- *       appears; p50 and p99 of put-start to seen.
+ *   <li>Latency: 1,000 times, put one record and poll GetRecords on its shard (no sleep) until it
+ *       appears; p50 and p99 of put-start to seen, so the p99 is the 990th of 1,000 samples. Each
+ *       sample is also split into its PutRecord call and the polling after it, with the number of
+ *       GetRecords calls, and the harness's own GC time during the phase is printed, so a tail can be
+ *       told apart: the server's put path, records acknowledged before they are readable, or the
+ *       harness (a GC of its own, or a poll that came back empty).
  * </ol>
  *
  * <p>Arguments: {@code <name> <endpoint> [server pid]}. Prints {@code peers.*.<name>=value} lines.
@@ -52,7 +56,7 @@ public final class PeersBenchmark {
   private static final int RECORD_BYTES = 100;
   private static final Duration PUT_TIME = Duration.ofSeconds(10);
   private static final Duration WARMUP_TIME = Duration.ofSeconds(2);
-  private static final int LATENCY_SAMPLES = 100;
+  private static final int LATENCY_SAMPLES = 1_000;
   /**
    * Unmeasured put-to-seen rounds first, for this long: the put and get phases never call
    * PutRecord, so without them the samples time the harness's own class loading and JIT
@@ -96,7 +100,12 @@ public final class PeersBenchmark {
       // The put and drain phases leave the harness's heap full of garbage; collect it now so that
       // a collection of the client's making does not land among the latency samples.
       System.gc();
-      double[] latencies = latencies(kinesis, stream);
+      long gc0 = gcMillis();
+      Hiccups hiccups = Hiccups.start();
+      Latencies measured = latencies(kinesis, stream);
+      double[] stalls = hiccups.stop();
+      long gcDuringLatency = gcMillis() - gc0;
+      double[] latencies = measured.total;
       String prefix = "peers.";
       System.out.printf(Locale.ROOT, "%sput.rps.%s=%.0f%n", prefix, name, putRps);
       System.out.printf(Locale.ROOT, "%sget.rps.%s=%.0f%n", prefix, name, getRps);
@@ -108,10 +117,32 @@ public final class PeersBenchmark {
         System.out.printf(Locale.ROOT, "%scpu.us_per_record.get.server.%s=%.2f%n", prefix, name, (cpu2[0] - cpu1[0]) / 1e3 / get[0]);
         System.out.printf(Locale.ROOT, "%scpu.us_per_record.get.client.%s=%.2f%n", prefix, name, (cpu2[1] - cpu1[1]) / 1e3 / get[0]);
       }
-      double[] sorted = latencies.clone();
-      Arrays.sort(sorted);
-      System.out.printf(Locale.ROOT, "%slatency.worst5.ms.%s=%s%n", prefix, name,
-          Arrays.toString(Arrays.copyOfRange(sorted, sorted.length - 5, sorted.length)));
+      System.out.printf(Locale.ROOT, "%slatency.samples.%s=%d%n", prefix, name, latencies.length);
+      System.out.printf(Locale.ROOT, "%slatency.put.p50.ms.%s=%.2f%n", prefix, name, percentile(measured.put, 50));
+      System.out.printf(Locale.ROOT, "%slatency.put.p99.ms.%s=%.2f%n", prefix, name, percentile(measured.put, 99));
+      System.out.printf(Locale.ROOT, "%slatency.poll.p50.ms.%s=%.2f%n", prefix, name, percentile(measured.poll, 50));
+      System.out.printf(Locale.ROOT, "%slatency.poll.p99.ms.%s=%.2f%n", prefix, name, percentile(measured.poll, 99));
+      System.out.printf(Locale.ROOT, "%slatency.samples_with_empty_polls.%s=%d%n", prefix, name,
+          Arrays.stream(measured.polls).filter(n -> n > 1).count());
+      System.out.printf(Locale.ROOT, "%slatency.harness_gc.ms.%s=%d%n", prefix, name, gcDuringLatency);
+      // How late a thread of this JVM woke from a 1 ms sleep meanwhile: the machine's own scheduling
+      // delay (as jHiccup measures it), which no server can be faster than.
+      System.out.printf(Locale.ROOT, "%shiccup.p50.ms.%s=%.2f%n", prefix, name, percentile(stalls, 50));
+      System.out.printf(Locale.ROOT, "%shiccup.p99.ms.%s=%.2f%n", prefix, name, percentile(stalls, 99));
+      System.out.printf(Locale.ROOT, "%shiccup.max.ms.%s=%.2f%n", prefix, name, percentile(stalls, 100));
+      // The slowest samples, each as total (put + poll, GetRecords calls).
+      Integer[] order = new Integer[latencies.length];
+      for (int i = 0; i < order.length; i++) {
+        order[i] = i;
+      }
+      Arrays.sort(order, (a, b) -> Double.compare(latencies[b], latencies[a]));
+      StringBuilder worst = new StringBuilder();
+      for (int k = 0; k < 10; k++) {
+        int i = order[k];
+        worst.append(k == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.2f(%.2f+%.2f,%d)",
+            latencies[i], measured.put[i], measured.poll[i], measured.polls[i]));
+      }
+      System.out.printf(Locale.ROOT, "%slatency.worst10.ms.%s=%s%n", prefix, name, worst);
       System.out.printf(Locale.ROOT, "%sput.records.%s=%d%n", prefix, name, put[0]);
       System.out.printf(Locale.ROOT, "%sput.failed.%s=%d%n", prefix, name, put[2]);
       System.out.printf(Locale.ROOT, "%sget.records.%s=%d%n", prefix, name, get[0]);
@@ -148,7 +179,7 @@ public final class PeersBenchmark {
   private static long[] put(KinesisClient kinesis, String stream, Duration duration) throws Exception {
     AtomicLong acked = new AtomicLong();
     AtomicLong failed = new AtomicLong();
-    ExecutorService threads = Executors.newFixedThreadPool(THREADS);
+    ExecutorService threads = Executors.newFixedThreadPool(THREADS, PeersBenchmark::daemon);
     long start = System.nanoTime();
     long end = start + duration.toNanos();
     List<Future<?>> futures = new ArrayList<>();
@@ -183,7 +214,7 @@ public final class PeersBenchmark {
   /** Returns {records read, elapsed nanos}. */
   private static long[] drain(KinesisClient kinesis, String stream) throws Exception {
     List<Shard> shards = kinesis.listShards(b -> b.streamName(stream)).shards();
-    ExecutorService threads = Executors.newFixedThreadPool(shards.size());
+    ExecutorService threads = Executors.newFixedThreadPool(shards.size(), PeersBenchmark::daemon);
     long start = System.nanoTime();
     List<Future<Long>> futures = new ArrayList<>();
     for (Shard shard : shards) {
@@ -212,8 +243,64 @@ public final class PeersBenchmark {
     return new long[] {read, elapsed};
   }
 
-  /** Put-to-seen latencies in milliseconds. */
-  private static double[] latencies(KinesisClient kinesis, String stream) {
+  /**
+   * A thread that sleeps 1 ms at a time and records how much later than asked it woke up: the
+   * time it waited for a core (or for a safepoint of this JVM), independent of any server.
+   */
+  private static final class Hiccups {
+    private final Thread thread;
+    private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+    private final java.util.List<Double> stalls = new java.util.ArrayList<>();
+
+    private Hiccups() {
+      thread = new Thread(() -> {
+        while (running.get()) {
+          long before = System.nanoTime();
+          java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+          stalls.add(Math.max(0, System.nanoTime() - before - 1_000_000) / 1e6);
+        }
+      }, "hiccups");
+      thread.setDaemon(true);
+    }
+
+    static Hiccups start() {
+      Hiccups hiccups = new Hiccups();
+      hiccups.thread.start();
+      return hiccups;
+    }
+
+    double[] stop() throws InterruptedException {
+      running.set(false);
+      thread.join();
+      return stalls.isEmpty() ? new double[] {0} : stalls.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+  }
+
+  /** Daemon threads, so that a failed call ends the harness instead of leaving its pool running. */
+  private static Thread daemon(Runnable runnable) {
+    Thread thread = new Thread(runnable);
+    thread.setDaemon(true);
+    return thread;
+  }
+
+  private static long gcMillis() {
+    long total = 0;
+    for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+      total += Math.max(0, gc.getCollectionTime());
+    }
+    return total;
+  }
+
+  /** Per sample: put-start to seen, the PutRecord call, the polling after it (ms), GetRecords calls. */
+  private static final class Latencies {
+    final double[] total = new double[LATENCY_SAMPLES];
+    final double[] put = new double[LATENCY_SAMPLES];
+    final double[] poll = new double[LATENCY_SAMPLES];
+    final int[] polls = new int[LATENCY_SAMPLES];
+  }
+
+  /** Put-to-seen latencies. */
+  private static Latencies latencies(KinesisClient kinesis, String stream) {
     String key = "latency";
     PutRecordResponse first = kinesis.putRecord(b -> b.streamName(stream).partitionKey(key)
         .data(SdkBytes.fromUtf8String("first")));
@@ -221,7 +308,7 @@ public final class PeersBenchmark {
         .shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER)
         .startingSequenceNumber(first.sequenceNumber())).shardIterator();
     byte[] data = new byte[RECORD_BYTES];
-    double[] millis = new double[LATENCY_SAMPLES];
+    Latencies out = new Latencies();
     long warmupEnd = System.nanoTime() + LATENCY_WARMUP.toNanos();
     boolean warmingUp = true;
     for (int i = 0; i < LATENCY_SAMPLES; ) {
@@ -229,8 +316,11 @@ public final class PeersBenchmark {
       warmingUp &= start < warmupEnd;
       String sequence = kinesis.putRecord(b -> b.streamName(stream).partitionKey(key)
           .data(SdkBytes.fromByteArray(data))).sequenceNumber();
+      long acked = System.nanoTime();
+      int calls = 0;
       boolean seen = false;
       while (!seen) {
+        calls++;
         String current = iterator;
         GetRecordsResponse page = kinesis.getRecords(b -> b.shardIterator(current));
         iterator = page.nextShardIterator();
@@ -239,10 +329,15 @@ public final class PeersBenchmark {
         }
       }
       if (!warmingUp) {
-        millis[i++] = (System.nanoTime() - start) / 1e6;
+        long end = System.nanoTime();
+        out.total[i] = (end - start) / 1e6;
+        out.put[i] = (acked - start) / 1e6;
+        out.poll[i] = (end - acked) / 1e6;
+        out.polls[i] = calls;
+        i++;
       }
     }
-    return millis;
+    return out;
   }
 
   private static double percentile(double[] values, int percentile) {

@@ -82,7 +82,10 @@ import org.slf4j.LoggerFactory;
  * {@link #send} blocks while {@link ProducerConfig#maxInFlightRecords()} records or {@link
  * ProducerConfig#maxInFlightBytes()} bytes are accepted but not settled; {@link #trySend} returns
  * empty instead. Delivery is at least once: a record whose acknowledgement was lost is sent again.
- * Futures complete on the sender thread: do not block in their callbacks.
+ * Futures complete on the sender thread: do not block in their callbacks. Whatever the client throws
+ * (an {@link Error} too) fails the records of that call, and the sender goes on with the next
+ * batch, so {@link #flush()} and {@link #close()} always return; should the sender thread itself
+ * fail, every record not yet settled fails and the producer refuses new ones.
  */
 public final class StreamProducer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StreamProducer.class);
@@ -105,6 +108,10 @@ public final class StreamProducer implements AutoCloseable {
   private int flushers;
   private boolean closing;
   private boolean stopped;
+  /** Why the sender thread stopped before {@link #close()} asked it to; null while it runs. */
+  private Throwable senderFailure;
+  /** The batch the sender is writing, outside the lock; read by the sender thread only. */
+  private List<Pending> sending = List.of();
 
   private final AtomicLong recordsSent = new AtomicLong();
   private final AtomicLong recordsFailed = new AtomicLong();
@@ -253,6 +260,9 @@ public final class StreamProducer implements AutoCloseable {
   }
 
   private void checkOpen() {
+    if (senderFailure != null) {
+      throw new IllegalStateException("the producer's sender thread failed: " + senderFailure, senderFailure);
+    }
     if (closing) {
       throw new IllegalStateException("the producer is closed");
     }
@@ -332,6 +342,17 @@ public final class StreamProducer implements AutoCloseable {
   // ---- the sender thread ----
 
   private void runSender() {
+    try {
+      sendUntilStopped();
+    } catch (Throwable t) {
+      // Nothing else settles the records once the sender is gone: fail them all, or flush() and a
+      // blocked send() would wait for ever.
+      LOG.error("Producer sender thread failed; failing every record not yet settled", t);
+      abandon(t);
+    }
+  }
+
+  private void sendUntilStopped() {
     while (true) {
       String stream;
       List<Pending> batch;
@@ -363,15 +384,60 @@ public final class StreamProducer implements AutoCloseable {
       } finally {
         lock.unlock();
       }
+      sending = batch;
       try {
         send(stream, batch);
-      } catch (RuntimeException e) {
-        // A bug here must not strand futures: settle the batch and keep the sender alive.
-        LOG.warn("Producer sender failed on a batch of {} records for stream {}; failing them", batch.size(), stream, e);
+      } catch (Throwable e) {
+        // An error of the client (an Error too: out of memory, a class that failed to load) must not
+        // strand futures or kill the sender: settle what the batch left unsettled and go on. Records
+        // of the batch already written or scheduled for a retry keep their outcome.
+        LOG.warn("Producer sender failed on a batch of {} records for stream {}; failing those not yet settled",
+            batch.size(), stream, e);
         for (Pending p : batch) {
-          fail(p, new RecordFailedException("InternalFailure", "the producer failed: " + e, p.attempts, e));
+          if (unscheduled(p)) {
+            fail(p, new RecordFailedException("InternalFailure", "the producer failed: " + e, p.attempts, e));
+          }
         }
       }
+      sending = List.of();
+    }
+  }
+
+  /** Whether {@code p} is neither settled nor waiting for a retry. */
+  private boolean unscheduled(Pending p) {
+    lock.lock();
+    try {
+      return !p.settled && !retries.contains(p);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** After the sender failed: refuses new records and fails every unsettled one. */
+  private void abandon(Throwable failure) {
+    List<Pending> left = new ArrayList<>(sending);
+    lock.lock();
+    try {
+      senderFailure = failure;
+      left.addAll(retries);
+      retries.clear();
+      for (StreamQueue q : queues.values()) {
+        left.addAll(q.drain(Integer.MAX_VALUE, Long.MAX_VALUE));
+      }
+      room.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    for (Pending p : left) {
+      fail(p, new RecordFailedException("InternalFailure", "the producer's sender thread failed: " + failure,
+          p.attempts, failure));
+    }
+    // Records the sender held when it failed are in no queue: fail them through their futures.
+    RecordFailedException lost = new RecordFailedException("InternalFailure",
+        "the producer's sender thread failed: " + failure, 0, failure);
+    for (CompletableFuture<PutRecordResult> future : new ArrayList<>(outstanding)) {
+      outstanding.remove(future);
+      future.completeExceptionally(lost);
     }
   }
 
@@ -609,24 +675,32 @@ public final class StreamProducer implements AutoCloseable {
   }
 
   private void succeed(Pending p, PutRecordResult result) {
-    settle(p);
-    recordsSent.incrementAndGet();
-    p.future.complete(result);
+    if (settle(p)) {
+      recordsSent.incrementAndGet();
+      p.future.complete(result);
+    }
   }
 
   private void fail(Pending p, Throwable failure) {
-    settle(p);
-    recordsFailed.incrementAndGet();
-    p.future.completeExceptionally(failure);
+    if (settle(p)) {
+      recordsFailed.incrementAndGet();
+      p.future.completeExceptionally(failure);
+    }
   }
 
-  private void settle(Pending p) {
+  /** Releases {@code p}'s share of the in-flight limits; false if it was settled already. */
+  private boolean settle(Pending p) {
     lock.lock();
     try {
+      if (p.settled) {
+        return false;
+      }
+      p.settled = true;
       inFlightRecords--;
       inFlightBytes -= p.bytes;
       outstanding.remove(p.future);
       room.signalAll();
+      return true;
     } finally {
       lock.unlock();
     }
@@ -643,6 +717,8 @@ public final class StreamProducer implements AutoCloseable {
     final CompletableFuture<PutRecordResult> future = new CompletableFuture<>();
     int attempts;
     long nextAttemptNanos;
+    /** Set once, under the producer's lock, when the record is acknowledged or failed. */
+    boolean settled;
 
     Pending(long id, String stream, PutRecordsEntry record, long bytes, long deadlineNanos) {
       this.id = id;
