@@ -115,7 +115,12 @@ public final class VideoFragmentStore implements Closeable {
       Files.createDirectories(dir.resolve("streams"));
       FileChannel lockChannel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE,
           StandardOpenOption.WRITE);
-      FileLock lock = lockChannel.tryLock();
+      FileLock lock;
+      try {
+        lock = lockChannel.tryLock();
+      } catch (java.nio.channels.OverlappingFileLockException e) {
+        lock = null; // held by this same JVM
+      }
       if (lock == null) {
         lockChannel.close();
         throw new IllegalStateException("The video store in " + dir + " is open in another process "
