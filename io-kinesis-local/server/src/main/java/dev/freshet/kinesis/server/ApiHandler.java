@@ -20,6 +20,9 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import io.netty.handler.codec.http.HttpRequest;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,10 +55,18 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final ExecutorService workers;
   private final boolean storeNeverWaits;
   private final List<ServiceExtension> extensions;
+  /** Threads of streamed requests (see {@link ServiceExtension#streamsRequestBody}), one each. */
+  private final ExecutorService streams;
 
   ApiHandler(StreamClient client, ServerMetrics metrics, ExecutorService workers,
       List<ServiceExtension> extensions) {
     this.extensions = List.copyOf(extensions);
+    AtomicInteger streamCount = new AtomicInteger();
+    this.streams = Executors.newCachedThreadPool(runnable -> {
+      Thread thread = new Thread(runnable, "freshet-server-stream-" + streamCount.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    });
     this.operations = new Operations(client);
     this.subscriptions = new SubscribeToShardHandler(client, metrics);
     this.metrics = metrics;
@@ -126,23 +137,62 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private void serveExtension(ChannelHandlerContext ctx, ServiceExtension extension, FullHttpRequest request) {
     request.retain();
     HttpExchange exchange = new HttpExchange(ctx, request);
+    dispatch(workers, ctx, extension, exchange, request::release);
+  }
+
+  /** The extension that answers {@code request} if it streams that request's body, else null. */
+  @org.jspecify.annotations.Nullable ServiceExtension streamingExtension(HttpRequest request) {
+    String path = request.uri().split("\\?", 2)[0];
+    if (path.equals("/health") || path.equals("/metrics")) {
+      return null;
+    }
+    for (ServiceExtension extension : extensions) {
+      if (extension.accepts(request)) {
+        return extension.streamsRequestBody(request) ? extension : null;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Hands a request whose body streams to {@code extension} on a thread of its own, for as long as
+   * the upload lasts; what it leaves of the body is discarded after.
+   */
+  void serveStreamed(ChannelHandlerContext ctx, ServiceExtension extension, HttpExchange exchange) {
+    dispatch(streams, ctx, extension, exchange, () -> {
+      try {
+        exchange.body().close();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+  }
+
+  private static void dispatch(ExecutorService executor, ChannelHandlerContext ctx, ServiceExtension extension,
+      HttpExchange exchange, Runnable after) {
     try {
-      workers.execute(() -> {
+      executor.execute(() -> {
         try {
           extension.serve(exchange);
         } catch (Exception e) {
-          LOG.warn("{} failed to answer {} {}", extension.signingName(), request.method(), exchange.path(), e);
+          LOG.warn("{} failed to answer {} {}", extension.signingName(), exchange.request().method(),
+              exchange.path(), e);
           send(ctx, Responses.error(ctx.alloc(), 500, "InternalFailure",
               e.getClass().getSimpleName() + ": " + e.getMessage(), WireFormat.JSON), exchange.keepAlive());
         } finally {
-          request.release();
+          after.run();
         }
       });
     } catch (RejectedExecutionException e) {
-      request.release();
+      after.run();
       send(ctx, Responses.error(ctx.alloc(), 503, "ServiceUnavailableException",
           "The server is shutting down", WireFormat.JSON), false);
     }
+  }
+
+  /** Stops the threads of streamed requests (interrupting those still running). */
+  void closeStreams() {
+    streams.shutdownNow();
   }
 
   /** SubscribeToShard answers with a stream of events rather than one body. */

@@ -3,6 +3,7 @@ package dev.freshet.kinesis.server;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -12,22 +13,49 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import java.io.InputStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One request handed to a {@link ServiceExtension}, and the way to answer it. An extension answers
  * with {@link #respond} (one whole response, with the connection kept alive or closed as the
  * request asked); one that streams its answer (chunked HTTP/1.1, HTTP/2 data frames) writes to
  * {@link #context()} itself and honours {@link #keepAlive()}.
+ *
+ * <p>The body is read with {@link #body()}: the aggregated content, or, for an extension that
+ * {@linkplain ServiceExtension#streamsRequestBody streams request bodies}, the body as it arrives
+ * (then {@link #request()} carries the headers only).
  */
 public final class HttpExchange {
   private final ChannelHandlerContext context;
   private final FullHttpRequest request;
   private final boolean keepAlive;
+  private final @Nullable RequestBodyStream streamedBody;
 
   HttpExchange(ChannelHandlerContext context, FullHttpRequest request) {
+    this(context, request, null);
+  }
+
+  HttpExchange(ChannelHandlerContext context, FullHttpRequest request, @Nullable RequestBodyStream streamedBody) {
     this.context = context;
     this.request = request;
     this.keepAlive = HttpUtil.isKeepAlive(request);
+    this.streamedBody = streamedBody;
+  }
+
+  /**
+   * The request body. For a streamed body, reads block until bytes arrive and end at the end of
+   * the request; a connection lost on the way fails the read with an {@link java.io.IOException}.
+   * Closing it discards what has not been read (the server reads and drops the rest of the
+   * request), which the server also does once {@link ServiceExtension#serve} returns.
+   */
+  public InputStream body() {
+    return streamedBody != null ? streamedBody : new ByteBufInputStream(request.content().duplicate());
+  }
+
+  /** Whether {@link #body()} streams the body as it arrives (see {@link ServiceExtension#streamsRequestBody}). */
+  public boolean isBodyStreamed() {
+    return streamedBody != null;
   }
 
   /** The request, with its whole body; valid until {@link ServiceExtension#serve} returns. */

@@ -53,6 +53,7 @@ public final class KinesisServer implements AutoCloseable {
   private final List<X509Certificate> certificates;
 
   private final List<ServiceExtension> extensions;
+  private final ApiHandler api;
 
   private KinesisServer(ServerConfig config, StreamClient client, List<ServiceExtension> extensions)
       throws InterruptedException {
@@ -69,6 +70,7 @@ public final class KinesisServer implements AutoCloseable {
     this.io = new NioEventLoopGroup();
     ServerMetrics metrics = new ServerMetrics(client);
     ApiHandler api = new ApiHandler(client, metrics, workers, this.extensions);
+    this.api = api;
     TlsContexts.Tls tls = config.tls().map(TlsContexts::build).orElse(null);
     this.certificates = tls == null ? List.of() : tls.chain;
     SignatureCheck signatureCheck = config.credentials().isEmpty() ? null
@@ -155,6 +157,7 @@ public final class KinesisServer implements AutoCloseable {
       workers.shutdownNow();
     }
     shutdownThreads();
+    api.closeStreams();
     for (ServiceExtension extension : extensions) {
       try {
         extension.close();

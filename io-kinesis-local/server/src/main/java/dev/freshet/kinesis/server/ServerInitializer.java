@@ -35,17 +35,18 @@ import org.jspecify.annotations.Nullable;
  * AWS SDK's Netty client speaks it to an http:// endpoint) or by upgrade; with TLS, HTTP/2 or
  * HTTP/1.1 as ALPN settles it. Each HTTP/2 stream gets a
  * child channel that turns frames back into HTTP messages, so one {@link ApiHandler} serves both.
- * Request bodies are aggregated up to the configured limit; a larger one is refused from its
+ * Request bodies are aggregated up to the configured limit, except those an extension streams
+ * ({@link StreamedRequestRouter}); a larger one is refused from its
  * Content-Length, in the service's error shape, before it is read.
  */
 final class ServerInitializer extends ChannelInitializer<SocketChannel> {
   private final ServerConfig config;
-  private final ChannelHandler api;
+  private final ApiHandler api;
   private final @Nullable SslContext tls;
-  private final @Nullable ChannelHandler signatureCheck;
+  private final @Nullable SignatureCheck signatureCheck;
 
-  ServerInitializer(ServerConfig config, ChannelHandler api, @Nullable SslContext tls,
-      @Nullable ChannelHandler signatureCheck) {
+  ServerInitializer(ServerConfig config, ApiHandler api, @Nullable SslContext tls,
+      @Nullable SignatureCheck signatureCheck) {
     this.config = config;
     this.api = api;
     this.tls = tls;
@@ -70,13 +71,13 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         http2.pipeline().addLast(http2FrameCodec(), http2Multiplexer());
       }
     }));
-    pipeline.addLast(new LimitedAggregator(config.maxRequestBytes()));
+    pipeline.addLast(streamedRequests(), new LimitedAggregator(config.maxRequestBytes()));
     addRequestHandlers(pipeline);
   }
 
   /** HTTP/1.1 on a connection whose protocol is settled (TLS with ALPN). */
   void configureHttp1(ChannelPipeline pipeline) {
-    pipeline.addLast(new HttpServerCodec(), new LimitedAggregator(config.maxRequestBytes()));
+    pipeline.addLast(new HttpServerCodec(), streamedRequests(), new LimitedAggregator(config.maxRequestBytes()));
     addRequestHandlers(pipeline);
   }
 
@@ -94,6 +95,11 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     pipeline.addLast(api);
   }
 
+  /** Takes the requests whose bodies an extension streams, before the aggregator would. */
+  private StreamedRequestRouter streamedRequests() {
+    return new StreamedRequestRouter(api, signatureCheck == null ? null : signatureCheck.verifier());
+  }
+
   private Http2FrameCodec http2FrameCodec() {
     return Http2FrameCodecBuilder.forServer()
         .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(1000))
@@ -105,7 +111,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
       @Override
       protected void initChannel(Http2StreamChannel stream) {
         stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true));
-        stream.pipeline().addLast(new LimitedAggregator(config.maxRequestBytes()));
+        stream.pipeline().addLast(streamedRequests(), new LimitedAggregator(config.maxRequestBytes()));
         addRequestHandlers(stream.pipeline());
       }
     });

@@ -37,7 +37,20 @@ public interface ServiceExtension extends AutoCloseable {
   boolean accepts(HttpRequest request);
 
   /**
-   * Answers one whole request (its body aggregated, within the server's request size limit). Runs
+   * Whether this extension reads the body of {@code request} (one it {@linkplain #accepts accepts})
+   * as it arrives, through {@link HttpExchange#body()}, rather than aggregated: for long or large
+   * uploads such as Kinesis Video's PutMedia, which are then not bound by the server's request size
+   * limit. {@link #serve} is then called as soon as the headers have arrived. With signatures
+   * required, such a request must declare its payload hash in {@code x-amz-content-sha256}. Called
+   * on a network thread: cheap, never blocking. Default: no.
+   */
+  default boolean streamsRequestBody(HttpRequest request) {
+    return false;
+  }
+
+  /**
+   * Answers one request: its body aggregated, within the server's request size limit, or streamed
+   * (see {@link #streamsRequestBody}). Runs
    * on a worker thread and may block. An exception that escapes is answered with a 500 in JSON
    * ({@code {"__type":"InternalFailure","message":…}}); an extension answers bad input with its
    * service's own error shape instead.

@@ -21,6 +21,10 @@ final class SignatureCheck extends ChannelInboundHandlerAdapter {
     this.verifier = verifier;
   }
 
+  SignatureVerifier verifier() {
+    return verifier;
+  }
+
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object message) {
     if (!(message instanceof FullHttpRequest)) {

@@ -60,6 +60,16 @@ final class SignatureVerifier {
 
   /** Returns normally when the request is signed by a known key; throws the service's error otherwise. */
   void verify(FullHttpRequest request) {
+    verify(request, false);
+  }
+
+  /**
+   * As {@link #verify(FullHttpRequest)}; for a request whose body is streamed to an extension
+   * ({@code bodyStreamed}), {@code request} carries the headers only, and the payload hash is the
+   * one the client declared in {@code x-amz-content-sha256} (required then), since the body has not
+   * arrived yet.
+   */
+  void verify(FullHttpRequest request, boolean bodyStreamed) {
     String uri = request.uri();
     int question = uri.indexOf('?');
     String rawPath = question < 0 ? uri : uri.substring(0, question);
@@ -150,7 +160,7 @@ final class SignatureVerifier {
       throw invalid("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
     }
 
-    String payloadHash = payloadHash(request, presigned);
+    String payloadHash = bodyStreamed ? declaredPayloadHash(request) : payloadHash(request, presigned);
     String canonicalRequest = request.method().name() + '\n'
         + canonicalPath(rawPath) + '\n'
         + canonicalQuery(query, presigned) + '\n'
@@ -205,6 +215,15 @@ final class SignatureVerifier {
           + AMZ_DATE.format(earliest) + " (" + AMZ_DATE.format(now) + " - "
           + (expires == null ? "15 min." : expires + " s.") + ")");
     }
+  }
+
+  private static String declaredPayloadHash(FullHttpRequest request) {
+    String declared = request.headers().get("X-Amz-Content-Sha256");
+    if (declared == null) {
+      throw invalid("A request whose body is streamed must declare its payload hash in 'x-amz-content-sha256'"
+          + " (or UNSIGNED-PAYLOAD).");
+    }
+    return declared;
   }
 
   private static String payloadHash(FullHttpRequest request, boolean presigned) {
