@@ -13,6 +13,7 @@ import dev.freshet.kinesis.video.VideoException;
 import dev.freshet.kinesis.video.VideoFragmentStore;
 import dev.freshet.kinesis.video.VideoStreamInfo;
 import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -198,7 +199,8 @@ final class VideoCommand implements Runnable {
     String name;
 
     @Option(names = "--file", paramLabel = "FILE", required = true,
-        description = "Matroska (.mkv, .webm) file: H.264 with codec private data, one cluster per fragment.")
+        description = "Matroska (.mkv, .webm) file: H.264 with codec private data, one cluster per fragment; "
+            + "or an H.264 .mp4 file, cut into fragments at its keyframes.")
     Path file;
 
     @Option(names = "--timecode-type", paramLabel = "relative|absolute", defaultValue = "relative",
@@ -224,6 +226,8 @@ final class VideoCommand implements Runnable {
       if (!Files.isRegularFile(file)) {
         throw new CliException("no such file: " + file);
       }
+      boolean mp4 = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".mp4");
+      byte[] converted = mp4 ? Mp4Fragments.toMkv(file) : null;
       PrintWriter out = spec.commandLine().getOut();
       int[] persisted = {0};
       String[] last = {null};
@@ -237,9 +241,10 @@ final class VideoCommand implements Runnable {
         }
       };
       if (remote.endpoint != null) {
-        putRemote(type, startMillis, out, persisted, last, error);
+        putRemote(type, startMillis, converted, persisted, last, error);
       } else {
-        try (VideoFragmentStore store = openStore(spec); InputStream media = Files.newInputStream(file)) {
+        try (VideoFragmentStore store = openStore(spec);
+            InputStream media = converted != null ? new ByteArrayInputStream(converted) : Files.newInputStream(file)) {
           MediaIngest.run(store, name, media, type, startMillis, acks);
         } catch (VideoException e) {
           throw failure(e);
@@ -253,14 +258,14 @@ final class VideoCommand implements Runnable {
       return 0;
     }
 
-    private void putRemote(MediaIngest.TimecodeType type, @Nullable Long startMillis, PrintWriter out,
+    private void putRemote(MediaIngest.TimecodeType type, @Nullable Long startMillis, byte @Nullable [] converted,
         int[] persisted, String[] last, String[] error) throws IOException {
       HttpRequest.Builder request = HttpRequest.newBuilder(remote.endpoint.resolve("/putMedia"))
           .header("x-amzn-stream-name", name)
           .header("x-amzn-fragment-timecode-type", type.name())
           .POST(HttpRequest.BodyPublishers.ofInputStream(() -> {
             try {
-              return Files.newInputStream(file);
+              return converted != null ? new ByteArrayInputStream(converted) : Files.newInputStream(file);
             } catch (IOException e) {
               throw new UncheckedIOException(e);
             }

@@ -7,12 +7,17 @@ import dev.freshet.kinesis.server.KinesisServer;
 import dev.freshet.kinesis.server.ServerConfig;
 import dev.freshet.kinesis.store.LocalStreamStore;
 import dev.freshet.kinesis.store.StoreConfig;
+import dev.freshet.kinesis.video.Fragment;
+import dev.freshet.kinesis.video.FragmentInfo;
 import dev.freshet.kinesis.video.VideoFragmentStore;
 import dev.freshet.kinesis.video.VideoService;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.jcodec.api.SequenceEncoder;
+import org.jcodec.common.model.ColorSpace;
+import org.jcodec.common.model.Picture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,6 +77,44 @@ class VideoCommandTest {
     Cli.Result missing = cli.run("video", "get", "nope", "-o", files.resolve("x.mkv"));
     assertThat(missing.err()).startsWith("error: ResourceNotFoundException: ");
     assertThat(cli.run("video", "get", "door", "--start", "yesterday", "-o", late).exitCode()).isEqualTo(2);
+  }
+
+  @Test
+  void anMp4FileIsCutIntoFragmentsAtItsKeyframes() throws Exception {
+    // 3 s of 25 fps H.264 made by JCodec's encoder, with a keyframe every 25 frames.
+    Path mp4 = files.resolve("generated.mp4");
+    SequenceEncoder encoder = SequenceEncoder.createSequenceEncoder(mp4.toFile(), 25);
+    for (int frame = 0; frame < 75; frame++) {
+      Picture picture = Picture.create(64, 48, ColorSpace.RGB);
+      for (int plane = 0; plane < picture.getData().length; plane++) {
+        byte[] data = picture.getPlaneData(plane);
+        for (int i = 0; i < data.length; i++) {
+          data[i] = (byte) ((i + frame * 3) % 200 - 100);
+        }
+      }
+      encoder.encodeNativeFrame(picture);
+    }
+    encoder.finish();
+
+    Cli cli = new Cli(dataDir);
+    assertThat(cli.run("video", "create", "generated").exitCode()).isZero();
+    Cli.Result put = cli.run("video", "put", "generated", "--file", mp4, "--start", "1714564800");
+    assertThat(put.exitCode()).as(put.err()).isZero();
+    try (VideoFragmentStore store = VideoFragmentStore.open(dataDir.resolve("video"), Durability.OS)) {
+      List<FragmentInfo> fragments = store.listFragments("generated");
+      assertThat(put.out()).contains("stored " + fragments.size() + " fragments");
+      assertThat(fragments).hasSizeGreaterThanOrEqualTo(3);
+      assertThat(fragments.get(0).producerTimestampMillis()).isEqualTo(1_714_564_800_000L);
+      long total = fragments.stream().mapToLong(FragmentInfo::durationMillis).sum();
+      assertThat(total).isBetween(2800L, 3000L); // 75 frames of 40 ms, less the last frame's length
+      Fragment first = store.readFragment("generated", fragments.get(0).fragmentNumber());
+      String header = new String(first.segmentHeader(), StandardCharsets.ISO_8859_1);
+      assertThat(header).contains("V_MPEG4/ISO/AVC");
+      // CodecPrivate (0x63A2, a one-byte size) holds an AVCDecoderConfigurationRecord: version 1.
+      int codecPrivate = header.indexOf("\u0063\u00a2");
+      assertThat(codecPrivate).isPositive();
+      assertThat(first.segmentHeader()[codecPrivate + 3]).isEqualTo((byte) 1);
+    }
   }
 
   @Test
