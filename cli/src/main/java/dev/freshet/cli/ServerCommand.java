@@ -4,6 +4,8 @@ import dev.freshet.kinesis.server.KinesisServer;
 import dev.freshet.kinesis.server.ServerConfig;
 import dev.freshet.kinesis.server.ServerCredentials;
 import dev.freshet.kinesis.server.ServerTls;
+import dev.freshet.kinesis.server.ServiceExtension;
+import dev.freshet.kinesis.video.VideoService;
 import dev.freshet.kinesis.store.LocalStreamStore;
 import dev.freshet.kinesis.store.StoreConfig;
 import java.io.IOException;
@@ -19,6 +21,7 @@ import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -44,8 +47,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "server",
     mixinStandardHelpOptions = true,
-    description = "Serve the Kinesis API (JSON and CBOR, HTTP/1.1 and HTTP/2) on a local port, "
-        + "in front of the store in --data-dir. Stops cleanly on Ctrl-C or SIGTERM.")
+    description = "Serve the Kinesis API (JSON and CBOR, HTTP/1.1 and HTTP/2) and the Kinesis Video "
+        + "API on a local port, in front of the store in --data-dir. Stops cleanly on Ctrl-C or SIGTERM.")
 final class ServerCommand implements Callable<Integer> {
   /**
    * How long the shutdown hook waits for the server and store to close; the server itself gives
@@ -220,10 +223,21 @@ final class ServerCommand implements Callable<Integer> {
     }
   }
 
-  /** Starts the server, turning the failures a user can fix into one-line errors. */
+  /** Starts the server with the Kinesis Video API on the same port (the server closes it). */
   private KinesisServer start(ServerConfig config, LocalStreamStore store) {
+    VideoService video = new VideoService(VideoCommand.openStore(spec));
     try {
-      return KinesisServer.start(config, store);
+      return start(config, store, List.of(video));
+    } catch (RuntimeException e) {
+      video.close();
+      throw e;
+    }
+  }
+
+  /** Starts the server, turning the failures a user can fix into one-line errors. */
+  private KinesisServer start(ServerConfig config, LocalStreamStore store, List<ServiceExtension> extensions) {
+    try {
+      return KinesisServer.start(config, store, extensions);
     } catch (UncheckedIOException e) {
       // Reading the keystore: a wrong password or a file that is not a keystore.
       throw new CliException("cannot use the TLS keystore " + tlsKeyStore + ": "

@@ -125,6 +125,23 @@ class StreamedRequestBodyIT {
   }
 
   @Test
+  void bodyStreamsOverHttp2Too() throws Exception {
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+    // The first request upgrades the connection to cleartext HTTP/2 (h2c); the next are streams.
+    HttpResponse<String> small = http.send(java.net.http.HttpRequest.newBuilder(server.endpoint().resolve("/small"))
+        .POST(BodyPublishers.ofString("123")).build(), BodyHandlers.ofString());
+    assertThat(small.body()).isEqualTo("small 3");
+    byte[] data = new byte[1 << 20]; // 16 times the server's 64 KiB limit
+    new Random(11).nextBytes(data);
+    HttpResponse<String> response = http.send(java.net.http.HttpRequest.newBuilder(server.endpoint().resolve("/upload"))
+        .POST(BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(data))).build(), BodyHandlers.ofString());
+    assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
+    assertThat(response.statusCode()).isEqualTo(200);
+    String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+    assertThat(response.body()).contains("read " + data.length + "\n").endsWith("sha256 " + expected + "\n");
+  }
+
+  @Test
   void answerArrivesWhileTheBodyIsStillComing() throws Exception {
     try (Socket socket = new Socket(server.address().getAddress(), server.address().getPort())) {
       socket.setSoTimeout(30_000);

@@ -80,7 +80,8 @@ public final class MediaIngest {
       long producerStartMillis, AckListener acks) {
     this.store = store;
     this.stream = stream;
-    this.in = new EbmlInput(in);
+    // Element headers are read byte by byte: buffer them.
+    this.in = new EbmlInput(new java.io.BufferedInputStream(in, 64 << 10));
     this.timecodeType = timecodeType;
     this.producerStartMillis = producerStartMillis;
     this.acks = acks;

@@ -416,9 +416,10 @@ public final class VideoFragmentStore implements Closeable {
   }
 
   private static void checkName(String streamName) {
-    if (streamName == null || !NAME.matcher(streamName).matches()) {
+    // "." and ".." match the service's pattern but would name folders above the stream's own.
+    if (streamName == null || !NAME.matcher(streamName).matches() || streamName.equals(".") || streamName.equals("..")) {
       throw VideoException.invalid("StreamName must be 1 to 256 characters of a-z, A-Z, 0-9, '_', '.' "
-          + "and '-', but was: " + FragmentNumbers.abbreviate(streamName));
+          + "and '-' (and neither '.' nor '..'), but was: " + FragmentNumbers.abbreviate(streamName));
     }
   }
 

@@ -74,6 +74,19 @@ class VideoFragmentStoreTest {
   }
 
   @Test
+  void namesThatWouldLeaveTheStreamsFolderAreRefused() {
+    try (VideoFragmentStore store = VideoFragmentStore.open(dir, Durability.OS)) {
+      for (String name : new String[] {"..", ".", "a/b", "", "x".repeat(257)}) {
+        assertThatThrownBy(() -> store.createStream(name, null, null, 0)).isInstanceOf(VideoException.class)
+            .hasMessageContaining("StreamName");
+      }
+      store.createStream("..a", null, null, 0);
+      assertThat(store.listStreams()).extracting(VideoStreamInfo::streamName).containsExactly("..a");
+    }
+    assertThat(dir.resolve("streams").resolve("..a").resolve("stream.json")).exists();
+  }
+
+  @Test
   void fragmentsLargerThanOneLogRecordAreSplitAndJoined() throws Exception {
     try (VideoFragmentStore store = VideoFragmentStore.open(dir, Durability.OS)) {
       store.createStream("big", null, null, 0);
