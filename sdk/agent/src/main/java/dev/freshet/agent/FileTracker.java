@@ -242,20 +242,21 @@ final class FileTracker {
 
   /**
    * Whether {@code f} holds the same first and last bytes as the start of a tracked file that is at
-   * least as long: the copy half of a copy-truncate, taken before the truncation.
+   * least as long: the copy half of a copy-truncate (possibly still being written), taken before
+   * the truncation. A new file that merely starts like a tracked one (a shared header) is tracked
+   * as soon as it differs.
    */
   private boolean isCopyInProgress(Found f) throws IOException {
     if (f.size() == 0) {
       return false;
     }
     try (FileChannel ch = FileChannel.open(f.path(), StandardOpenOption.READ)) {
+      int edge = (int) Math.min(f.size(), Fingerprint.MAX_BYTES);
       for (TrackedFile t : files) {
-        if (t.fingerprint.length() == 0 || t.size < f.size() || f.size() < t.fingerprint.length()
-            || !t.fingerprint.matches(ch)) {
+        if (t.channel == null || t.size < f.size()) {
           continue;
         }
-        int tail = (int) Math.min(f.size(), Fingerprint.MAX_BYTES);
-        if (Fingerprint.sameBytes(ch, t.channel, f.size() - tail, tail)) {
+        if (Fingerprint.sameBytes(ch, t.channel, 0, edge) && Fingerprint.sameBytes(ch, t.channel, f.size() - edge, edge)) {
           return true;
         }
       }

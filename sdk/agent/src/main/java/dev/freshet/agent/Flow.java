@@ -38,6 +38,7 @@ final class Flow implements Runnable {
   private long bufferStartNanos;
   private volatile boolean running = true;
   private long lastScanNanos;
+  private boolean scanNow;
 
   Flow(FlowConfig config, Destination destination, CheckpointStore checkpoints, FlowStatus status) {
     this.config = config;
@@ -72,8 +73,9 @@ final class Flow implements Runnable {
             deliver();
           }
         }
-        if (!progressed || System.nanoTime() - lastScanNanos > SCAN_WHILE_BUSY_NANOS) {
+        if (!progressed || scanNow || System.nanoTime() - lastScanNanos > SCAN_WHILE_BUSY_NANOS) {
           lastScanNanos = System.nanoTime();
+          scanNow = false;
           tracker.dropFinished();
           if (tracker.scan()) {
             saveCheckpoint();
@@ -111,6 +113,12 @@ final class Flow implements Runnable {
         accept(file, cuts);
         return true;
       }
+      return false;
+    }
+    // Checked after the read: if the file was truncated and written again before the read, its
+    // first bytes changed, and the bytes read belong to the new content, not to this offset.
+    if (!file.fingerprint.matches(file.channel)) {
+      scanNow = true;
       return false;
     }
     chunk.flip();
