@@ -38,6 +38,7 @@ import picocli.CommandLine.ScopeType;
       ServerCommand.class,
       RunCommand.class,
       SqlCommand.class,
+      AgentCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Freshet {

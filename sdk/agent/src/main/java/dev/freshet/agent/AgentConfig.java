@@ -52,8 +52,17 @@ public abstract class AgentConfig {
 
   /** Reads {@code file}; relative paths in it are resolved against its folder. */
   public static AgentConfig load(Path file) throws IOException {
+    return load(file, null);
+  }
+
+  /**
+   * Reads {@code file}, with {@code defaultKinesisEndpoint} (when not null) as the stream endpoint if
+   * the file sets none: {@code freshet agent} passes its {@code --data-dir} store.
+   */
+  public static AgentConfig load(Path file, @Nullable URI defaultKinesisEndpoint) throws IOException {
     Path absolute = file.toAbsolutePath();
-    return parse(Files.readString(absolute), absolute.getParent(), absolute.toString());
+    return ConfigParser.parse(Files.readString(absolute), absolute.getParent(), absolute.toString(),
+        defaultKinesisEndpoint);
   }
 
   /**
@@ -62,7 +71,7 @@ public abstract class AgentConfig {
    * @throws IllegalArgumentException naming the source, the key and what is wrong with it
    */
   public static AgentConfig parse(String text, Path baseDir, String source) {
-    return ConfigParser.parse(text, baseDir, source);
+    return ConfigParser.parse(text, baseDir, source, null);
   }
 
   public static Builder builder(Path checkpointFile) {

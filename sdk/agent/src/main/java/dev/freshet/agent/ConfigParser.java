@@ -45,7 +45,7 @@ final class ConfigParser {
 
   private ConfigParser() {}
 
-  static AgentConfig parse(String text, Path baseDir, String source) {
+  static AgentConfig parse(String text, Path baseDir, String source, @Nullable URI defaultKinesisEndpoint) {
     JsonNode root;
     try {
       root = YAML.readTree(text);
@@ -61,7 +61,8 @@ final class ConfigParser {
     try {
       AgentConfig.Builder b = AgentConfig.builder(baseDir.resolve(agent.text("checkpointFile", "agent-checkpoints.json"))
           .normalize());
-      b.setKinesisEndpoint(agent.uri("kinesis.endpoint", baseDir));
+      URI kinesis = agent.uri("kinesis.endpoint", baseDir);
+      b.setKinesisEndpoint(kinesis != null ? kinesis : defaultKinesisEndpoint);
       b.setFirehoseEndpoint(agent.uri("firehose.endpoint", baseDir));
       b.setAwsAccessKeyId(agent.text("awsAccessKeyId", null));
       b.setAwsSecretAccessKey(agent.text("awsSecretAccessKey", null));
