@@ -133,8 +133,10 @@ final class FileTracker {
     if (firstScan) {
       for (FileCheckpoint c : restored) {
         Found f = found.get(keyOf(c, found));
+        boolean copy = false;
         if (f == null || claimed.contains(f.fileKey()) || !matches(f, c)) {
           f = copyOf(new Fingerprint(c.fingerprintLength(), c.fingerprint()), c.offset(), found, claimed);
+          copy = f != null && !f.path().toString().equals(c.path());
         }
         if (f == null) {
           LOG.warn("Flow {}: {} (checkpointed at offset {}) is gone; its unsent lines, if any, are lost", flow.id(),
@@ -147,7 +149,12 @@ final class FileTracker {
         t.size = f.size();
         files.add(t);
         claimed.add(f.fileKey());
-        LOG.info("Flow {}: resuming {} at offset {}", flow.id(), f.path(), c.offset());
+        if (copy) {
+          LOG.info("Flow {}: {} changed while the agent was stopped; resuming at offset {} in its copy {}", flow.id(),
+              c.path(), c.offset(), f.path());
+        } else {
+          LOG.info("Flow {}: resuming {} at offset {}", flow.id(), f.path(), c.offset());
+        }
       }
       restored.clear();
     }
