@@ -48,12 +48,7 @@ final class FileTracker {
   FileTracker(FlowConfig flow, @Nullable List<FileCheckpoint> checkpoint) {
     this.flow = flow;
     Path pattern = Path.of(flow.filePattern());
-    this.directory = pattern.getParent() == null ? Path.of("/") : pattern.getParent();
-    String dir = directory.toString();
-    if (dir.contains("*") || dir.contains("?") || dir.contains("[") || dir.contains("{")) {
-      throw new IllegalArgumentException("filePattern " + flow.filePattern()
-          + " has wildcards in its folder; only the file name may hold them");
-    }
+    this.directory = pattern.getParent();
     this.names = FileSystems.getDefault().getPathMatcher("glob:" + pattern.getFileName());
     this.ranBefore = checkpoint != null;
     if (checkpoint != null) {

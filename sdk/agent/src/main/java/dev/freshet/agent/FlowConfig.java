@@ -156,6 +156,9 @@ public abstract class FlowConfig {
     public FlowConfig build() {
       FlowConfig c = autoBuild();
       checkArgument(!c.destination().isEmpty(), "the stream name of flow %s must not be empty", c.filePattern());
+      java.nio.file.Path folder = java.nio.file.Path.of(c.filePattern()).getParent();
+      checkArgument(folder != null && !folder.toString().matches(".*[*?\\[{].*"),
+          "filePattern must be a path whose file name alone may hold wildcards, but was: %s", c.filePattern());
       checkArgument(c.maxBufferAgeMillis() >= 1 && c.maxBufferAgeMillis() <= MAX_BUFFER_AGE_MILLIS,
           "maxBufferAgeMillis must be between 1 and %s, but was: %s", MAX_BUFFER_AGE_MILLIS, c.maxBufferAgeMillis());
       checkArgument(c.maxBufferSizeRecords() >= 1 && c.maxBufferSizeRecords() <= MAX_BUFFER_RECORDS,

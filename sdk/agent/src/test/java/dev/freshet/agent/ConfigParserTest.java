@@ -82,6 +82,8 @@ class ConfigParserTest {
         .hasMessageContaining("exactly one of kinesisStream and deliveryStream");
     assertThatThrownBy(() -> parse(head + "    filePatern: /y\n"))
         .hasMessageContaining("flows[0]: unknown key 'filePatern'");
+    assertThatThrownBy(() -> parse(head.replace("/x/*.log", "/var/*/app.log")))
+        .hasMessageContaining("filePattern must be a path whose file name alone may hold wildcards, but was: /var/*/app.log");
     assertThatThrownBy(() -> parse("kinesis.endpont: x\n" + flow)).hasMessageContaining("unknown key 'kinesis.endpont'");
     assertThatThrownBy(() -> parse("flows: [\n")).hasMessageContaining("agent.yaml is not valid YAML or JSON");
     assertThatThrownBy(() -> parse("checkpointFile: /x\n")).hasMessageContaining("flows must be a list of at least one flow");
