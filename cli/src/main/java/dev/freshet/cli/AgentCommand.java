@@ -56,7 +56,8 @@ final class AgentCommand implements Callable<Integer> {
     }, "freshet-agent-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     PrintWriter out = spec.commandLine().getOut();
-    out.printf("freshet agent running %d flows (checkpoints in %s)%n", agentConfig.flows().size(),
+    int flows = agentConfig.flows().size();
+    out.printf("freshet agent running %d flow%s (checkpoints in %s)%n", flows, flows == 1 ? "" : "s",
         agentConfig.checkpointFile());
     out.flush();
     try {

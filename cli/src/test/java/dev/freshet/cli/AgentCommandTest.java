@@ -72,7 +72,7 @@ class AgentCommandTest {
       command.join(60_000);
     }
     assertThat(exit.get()).isZero();
-    assertThat(out.toString()).contains("freshet agent running 1 flows (checkpoints in " + files.resolve("cp.json"));
+    assertThat(out.toString()).contains("freshet agent running 1 flow (checkpoints in " + files.resolve("cp.json"));
     assertThat(records).containsExactly(
         "{\"host\":\"127.0.0.1\",\"ident\":null,\"authuser\":\"frank\",\"datetime\":\"10/Oct/2000:13:55:36 -0700\","
             + "\"request\":\"GET /a.gif HTTP/1.0\",\"response\":\"200\",\"bytes\":\"2326\"}\n",
