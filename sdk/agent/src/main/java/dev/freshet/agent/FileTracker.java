@@ -158,10 +158,10 @@ final class FileTracker {
         continue;
       }
       boolean atEnd = firstScan && !ranBefore && flow.initialPosition() == FlowConfig.InitialPosition.END_OF_FILE;
-      long offset = atEnd ? f.size() : 0;
       String producer = "agent/" + UUID.randomUUID();
       TrackedFile t;
       try (FileChannel ch = FileChannel.open(f.path(), StandardOpenOption.READ)) {
+        long offset = atEnd ? endOfLastLine(ch, f.size()) : 0;
         t = new TrackedFile(producer, f.path(), f.fileKey(), Fingerprint.ofHead(ch, f.size()), offset,
             new RecordSplitter(flow, offset == 0));
       } catch (NoSuchFileException e) {
@@ -171,7 +171,7 @@ final class FileTracker {
       t.size = f.size();
       files.add(t);
       changed = true;
-      LOG.info("Flow {}: tailing {} from offset {}", flow.id(), f.path(), offset);
+      LOG.info("Flow {}: tailing {} from offset {}", flow.id(), f.path(), t.readOffset);
     }
     firstScan = false;
     Map<Object, Long> modified = new HashMap<>();
@@ -198,6 +198,23 @@ final class FileTracker {
         }
       }
     }
+  }
+
+  /**
+   * Where END_OF_FILE starts: after the last {@code \n} in the last 64 KiB, so a line being written
+   * is sent whole once it is finished; the end itself if there is none.
+   */
+  private static long endOfLastLine(FileChannel channel, long size) throws IOException {
+    int length = (int) Math.min(size, 64 * 1024);
+    byte[] tail = Fingerprint.read(channel, size - length, length);
+    if (tail != null) {
+      for (int i = tail.length - 1; i >= 0; i--) {
+        if (tail[i] == '\n') {
+          return size - length + i + 1;
+        }
+      }
+    }
+    return size;
   }
 
   void closeAll() {

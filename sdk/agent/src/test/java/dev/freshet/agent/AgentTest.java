@@ -181,6 +181,25 @@ class AgentTest {
     }
   }
 
+  @Test
+  void endOfFileStartsAfterTheLastWholeLine() throws Exception {
+    Path log = logs.resolve("app.log");
+    Files.writeString(log, "old-1\nold-2\nnew-1 writ");
+    String config = "checkpointFile: checkpoints.json\n"
+        + "kinesis.endpoint: " + endpoint + "\n"
+        + "flows:\n"
+        + "  - filePattern: logs/app.log*\n"
+        + "    kinesisStream: logs\n"
+        + "    maxBufferAgeMillis: 20\n"
+        + "    minTimeBetweenFilePollsMillis: 10\n";
+    try (Agent agent = Agent.start(AgentConfig.parse(config, dir, "agent.yaml"), System.err)) {
+      await(() -> dir.resolve("checkpoints.json").toFile().exists(), WAIT, () -> "the first checkpoint");
+      Files.writeString(log, "ten\nnew-2\n", java.nio.file.StandardOpenOption.APPEND);
+      awaitRecords(2);
+    }
+    assertThat(read(client, "logs")).containsExactly("new-1 written\n", "new-2\n");
+  }
+
   private static long offsetIn(Path checkpointFile) throws Exception {
     JsonNode flows = new ObjectMapper().readTree(checkpointFile.toFile());
     return flows.elements().next().get(0).get("offset").asLong();
