@@ -33,12 +33,12 @@ import picocli.CommandLine.ScopeType;
       StreamsCommand.class,
       PutCommand.class,
       TailCommand.class,
+      AgentCommand.class,
       DemoCommand.class,
       FlinkCommand.class,
       ServerCommand.class,
       RunCommand.class,
       SqlCommand.class,
-      AgentCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Freshet {
