@@ -33,6 +33,7 @@ import picocli.CommandLine.ScopeType;
       StreamsCommand.class,
       PutCommand.class,
       TailCommand.class,
+      AgentCommand.class,
       DemoCommand.class,
       FlinkCommand.class,
       ServerCommand.class,

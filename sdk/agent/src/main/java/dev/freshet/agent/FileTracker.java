@@ -1,0 +1,287 @@
+package dev.freshet.agent;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds a flow's files and keeps each one's identity across rotation. A file is the same file when
+ * its file key (inode) is the same and it still starts with the bytes fingerprinted, wherever it
+ * was renamed to. A tracked file that became shorter than what was read, or whose first bytes
+ * changed, was truncated (copy-truncate rotation) or replaced: its state (offset and producer id)
+ * moves to the copy, a file with the same first bytes holding at least what was read, and the
+ * truncated file starts afresh from its beginning. A file that is a byte-for-byte copy of the start
+ * of a tracked file is not read on its own (it is the copy of a copy-truncate in progress).
+ */
+final class FileTracker {
+  private static final Logger LOG = LoggerFactory.getLogger(FileTracker.class);
+
+  private final FlowConfig flow;
+  private final Path directory;
+  private final PathMatcher names;
+  private final List<TrackedFile> files = new ArrayList<>();
+  /** Checkpointed files not found yet (only before the first scan). */
+  private final List<FileCheckpoint> restored = new ArrayList<>();
+  private boolean firstScan = true;
+  private final boolean ranBefore;
+
+  FileTracker(FlowConfig flow, @Nullable List<FileCheckpoint> checkpoint) {
+    this.flow = flow;
+    Path pattern = Path.of(flow.filePattern());
+    this.directory = pattern.getParent();
+    this.names = FileSystems.getDefault().getPathMatcher("glob:" + pattern.getFileName());
+    this.ranBefore = checkpoint != null;
+    if (checkpoint != null) {
+      restored.addAll(checkpoint);
+    }
+  }
+
+  /** The files tracked, oldest modification first after the last scan. */
+  List<TrackedFile> files() {
+    return files;
+  }
+
+  /** A file found under the glob. */
+  private record Found(Path path, Object fileKey, long size, long modified) {}
+
+  /**
+   * Matches the glob's files against the tracked ones (see the class comment); whether a file was
+   * added or moved to a copy, so the caller checkpoints it before sending any of its records.
+   */
+  boolean scan() throws IOException {
+    boolean changed = firstScan;
+    Map<Object, Found> found = new HashMap<>();
+    List<Found> order = new ArrayList<>();
+    if (Files.isDirectory(directory)) {
+      try (DirectoryStream<Path> dir = Files.newDirectoryStream(directory, p -> names.matches(p.getFileName()))) {
+        for (Path p : dir) {
+          try {
+            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+            if (a.isRegularFile()) {
+              Found f = new Found(p, a.fileKey() != null ? a.fileKey() : p.toString(), a.size(), a.lastModifiedTime().toMillis());
+              found.put(f.fileKey(), f);
+              order.add(f);
+            }
+          } catch (NoSuchFileException e) {
+            // Rotated away between listing and reading: the next scan finds it under its new name.
+          }
+        }
+      }
+    }
+    Set<Object> claimed = new HashSet<>();
+    List<TrackedFile> truncated = new ArrayList<>();
+    for (TrackedFile t : files) {
+      Found f = found.get(t.fileKey);
+      if (f == null) {
+        t.missing = true;
+        continue;
+      }
+      t.missing = false;
+      t.path = f.path();
+      t.size = f.size();
+      if (f.size() < t.readOffset || !t.fingerprint.matches(t.channel)) {
+        truncated.add(t);
+        continue;
+      }
+      claimed.add(t.fileKey);
+      if (t.fingerprint.length() < Fingerprint.MAX_BYTES && f.size() > t.fingerprint.length()) {
+        t.fingerprint = Fingerprint.ofHead(t.channel, f.size());
+      }
+    }
+    for (TrackedFile t : truncated) {
+      Found copy = copyOf(t.fingerprint, t.readOffset, found, claimed);
+      if (copy != null) {
+        LOG.info("Flow {}: {} was truncated; continuing from offset {} in its copy {}", flow.id(), t.path, t.readOffset,
+            copy.path());
+        t.open(copy.path());
+        t.fileKey = copy.fileKey();
+        t.size = copy.size();
+        claimed.add(copy.fileKey());
+        changed = true;
+      } else {
+        LOG.warn("Flow {}: {} was truncated at {} bytes read, and no copy of it was found; what was written "
+            + "after that and before the truncation is not sent", flow.id(), t.path, t.readOffset);
+        t.close();
+        files.remove(t);
+      }
+    }
+    if (firstScan) {
+      for (FileCheckpoint c : restored) {
+        Found f = found.get(keyOf(c, found));
+        boolean copy = false;
+        if (f == null || claimed.contains(f.fileKey()) || !matches(f, c)) {
+          f = copyOf(new Fingerprint(c.fingerprintLength(), c.fingerprint()), c.offset(), found, claimed);
+          copy = f != null && !f.path().toString().equals(c.path());
+        }
+        if (f == null) {
+          LOG.warn("Flow {}: {} (checkpointed at offset {}) is gone; its unsent lines, if any, are lost", flow.id(),
+              c.path(), c.offset());
+          continue;
+        }
+        TrackedFile t = new TrackedFile(c.producerId(), f.path(), f.fileKey(),
+            new Fingerprint(c.fingerprintLength(), c.fingerprint()), c.offset(), new RecordSplitter(flow, c.offset() == 0));
+        t.open(f.path());
+        t.size = f.size();
+        files.add(t);
+        claimed.add(f.fileKey());
+        if (copy) {
+          LOG.info("Flow {}: {} changed while the agent was stopped; resuming at offset {} in its copy {}", flow.id(),
+              c.path(), c.offset(), f.path());
+        } else {
+          LOG.info("Flow {}: resuming {} at offset {}", flow.id(), f.path(), c.offset());
+        }
+      }
+      restored.clear();
+    }
+    for (Found f : order) {
+      if (claimed.contains(f.fileKey()) || isCopyInProgress(f)) {
+        continue;
+      }
+      boolean atEnd = firstScan && !ranBefore && flow.initialPosition() == FlowConfig.InitialPosition.END_OF_FILE;
+      String producer = "agent/" + UUID.randomUUID();
+      TrackedFile t;
+      try (FileChannel ch = FileChannel.open(f.path(), StandardOpenOption.READ)) {
+        long offset = atEnd ? endOfLastLine(ch, f.size()) : 0;
+        t = new TrackedFile(producer, f.path(), f.fileKey(), Fingerprint.ofHead(ch, f.size()), offset,
+            new RecordSplitter(flow, offset == 0));
+      } catch (NoSuchFileException e) {
+        continue;
+      }
+      t.open(f.path());
+      t.size = f.size();
+      files.add(t);
+      changed = true;
+      LOG.info("Flow {}: tailing {} from offset {}", flow.id(), f.path(), t.readOffset);
+    }
+    firstScan = false;
+    Map<Object, Long> modified = new HashMap<>();
+    for (Found f : order) {
+      modified.put(f.fileKey(), f.modified());
+    }
+    files.sort(Comparator.comparingLong((TrackedFile t) -> modified.getOrDefault(t.fileKey, Long.MIN_VALUE))
+        .thenComparing(t -> t.path.toString()));
+    return changed;
+  }
+
+  /** Drops files gone from the glob once they are read to their end and nothing of them is held. */
+  void dropFinished() {
+    for (Iterator<TrackedFile> it = files.iterator(); it.hasNext(); ) {
+      TrackedFile t = it.next();
+      if (t.missing && !t.splitter.holdsRecord()) {
+        try {
+          if (t.channel.size() <= t.readOffset) {
+            t.close();
+            it.remove();
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    }
+  }
+
+  /**
+   * Where END_OF_FILE starts: after the last {@code \n} in the last 64 KiB, so a line being written
+   * is sent whole once it is finished; the end itself if there is none.
+   */
+  private static long endOfLastLine(FileChannel channel, long size) throws IOException {
+    int length = (int) Math.min(size, 64 * 1024);
+    byte[] tail = Fingerprint.read(channel, size - length, length);
+    if (tail != null) {
+      for (int i = tail.length - 1; i >= 0; i--) {
+        if (tail[i] == '\n') {
+          return size - length + i + 1;
+        }
+      }
+    }
+    return size;
+  }
+
+  void closeAll() {
+    files.forEach(TrackedFile::close);
+  }
+
+  private static @Nullable Object keyOf(FileCheckpoint c, Map<Object, Found> found) {
+    for (Object key : found.keySet()) {
+      if (key.toString().equals(c.fileKey())) {
+        return key;
+      }
+    }
+    return null;
+  }
+
+  private static boolean matches(Found f, FileCheckpoint c) throws IOException {
+    if (f.size() < c.offset()) {
+      return false;
+    }
+    try (FileChannel ch = FileChannel.open(f.path(), StandardOpenOption.READ)) {
+      return new Fingerprint(c.fingerprintLength(), c.fingerprint()).matches(ch);
+    } catch (NoSuchFileException e) {
+      return false;
+    }
+  }
+
+  /** An unclaimed file starting with {@code fingerprint}'s bytes and holding at least {@code offset} bytes. */
+  private @Nullable Found copyOf(Fingerprint fingerprint, long offset, Map<Object, Found> found, Set<Object> claimed)
+      throws IOException {
+    for (Found f : found.values()) {
+      if (claimed.contains(f.fileKey()) || f.size() < offset || f.size() < fingerprint.length()) {
+        continue;
+      }
+      try (FileChannel ch = FileChannel.open(f.path(), StandardOpenOption.READ)) {
+        if (fingerprint.matches(ch)) {
+          return f;
+        }
+      } catch (NoSuchFileException e) {
+        // gone meanwhile
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Whether {@code f} holds the same first and last bytes as the start of a tracked file that is at
+   * least as long: the copy half of a copy-truncate (possibly still being written), taken before
+   * the truncation. A new file that merely starts like a tracked one (a shared header) is tracked
+   * as soon as it differs.
+   */
+  private boolean isCopyInProgress(Found f) throws IOException {
+    if (f.size() == 0) {
+      return false;
+    }
+    try (FileChannel ch = FileChannel.open(f.path(), StandardOpenOption.READ)) {
+      int edge = (int) Math.min(f.size(), Fingerprint.MAX_BYTES);
+      for (TrackedFile t : files) {
+        if (t.channel == null || t.size < f.size()) {
+          continue;
+        }
+        if (Fingerprint.sameBytes(ch, t.channel, 0, edge) && Fingerprint.sameBytes(ch, t.channel, f.size() - edge, edge)) {
+          return true;
+        }
+      }
+    } catch (NoSuchFileException e) {
+      return true;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,2 @@
+/** The file-tailing agent: flows from files matched by a glob into a stream or a delivery stream. */
+package dev.freshet.agent;
