@@ -8,7 +8,9 @@
 # Harness: transforms/src/test/java/dev/freshet/transforms/firehose/bench/FirehoseBenchmark.java,
 # one JVM per phase. Throughput counts from the first record generated to the end of the job
 # (Flink's start-up is left out); "cores" is the harness JVM's CPU time over that span divided by
-# it. firehose.ratio.gzip = (firehose MB/s per core used) / (gzip MB/s on one core); target >= 0.6.
+# it. firehose.ratio.gzip = (firehose MB per CPU-second of the whole JVM) / (gzip MB per CPU-second
+# of its one thread): throughput per core used against the per-core limit of gzip; target >= 0.6.
+# CPU time rather than wall time makes the ratio hold on a loaded machine; MB/s (wall) is printed too.
 # firehose.delay.ratio = the longest delay of an object (file written less the oldest record in it)
 # over the interval hint; target <= 1.1.
 #
@@ -59,12 +61,12 @@ value() { grep -E "^firehose\.$1=" "$results" | tail -1 | cut -d= -f2; }
 gzip_mbps=$(value gzip.mbps)
 fh_mbps=$(value mbps)
 cores=$(value cores)
-ratio=$(awk -v f="$fh_mbps" -v c="$cores" -v g="$gzip_mbps" 'BEGIN { if (c > 0 && g > 0) printf "%.2f", f / c / g; else print "n/a" }')
+ratio=$(awk -v f="$(value mb_per_cpu_s)" -v g="$(value gzip.mb_per_cpu_s)" 'BEGIN { if (f > 0 && g > 0) printf "%.2f", f / g; else print "n/a" }')
 
 echo
-printf '%-60s %10s %8s %10s\n' "pipeline ($megabytes MB of JSON lines)" "MB/s" "cores" "seconds"
-printf '%-60s %10s %8s %10s\n' "plain GZIPOutputStream, one thread" "$gzip_mbps" "1" "$(value gzip.s)"
-printf '%-60s %10s %8s %10s\n' "FirehoseDelivery -> gzip objects, Flink [local], p=2" "$fh_mbps" "$cores" "$(value s)"
+printf '%-56s %8s %8s %8s %10s\n' "pipeline ($megabytes MB of JSON lines)" "MB/s" "cores" "seconds" "MB/CPU-s"
+printf '%-56s %8s %8s %8s %10s\n' "plain GZIPOutputStream, one thread" "$gzip_mbps" "1" "$(value gzip.s)" "$(value gzip.mb_per_cpu_s)"
+printf '%-56s %8s %8s %8s %10s\n' "FirehoseDelivery -> gzip objects, Flink [local], p=2" "$fh_mbps" "$cores" "$(value s)" "$(value mb_per_cpu_s)"
 echo
 printf '%-60s %10s\n' "delivery delay, interval hint $(value delay.interval_s) s ($(value delay.objects) objects)" ""
 printf '%-60s %10s\n' "  mean delay (s)" "$(value delay.mean_s)"

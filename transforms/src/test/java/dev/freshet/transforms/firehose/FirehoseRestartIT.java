@@ -2,6 +2,7 @@ package dev.freshet.transforms.firehose;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.freshet.sdk.io.StoreFixture;
 import dev.freshet.sdk.io.StreamIO;
 import dev.freshet.sdk.io.StreamRecord;
 import dev.freshet.sdk.stream.CreateStreamRequest;
@@ -116,7 +117,7 @@ class FirehoseRestartIT {
         ids.size(), objects, delivered.size(), delivered.values().stream().filter(n -> n > 1).count(), duplicates,
         missing.size(), SEEN_AFTER_FAILURE.get());
     assertThat(missing).as("input records missing from the delivered objects").isEmpty();
-    // Sets: AssertJ's in-any-order comparison of 150,000 elements is quadratic.
+    // Sets: AssertJ's in-any-order comparison of 100,000 elements is quadratic.
     assertThat(new java.util.HashSet<>(ids)).as("nothing delivered that was not put").isEqualTo(delivered.keySet());
     // Restored from a checkpoint, not from the start of the stream.
     assertThat(SEEN_AFTER_FAILURE.get()).isPositive().isLessThan(ids.size());

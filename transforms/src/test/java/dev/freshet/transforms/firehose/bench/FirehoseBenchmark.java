@@ -96,6 +96,7 @@ public final class FirehoseBenchmark {
     long records = recordsFor(megabytes);
     long bytes = 0;
     long start = System.nanoTime();
+    long cpuStart = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
     try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(dir.resolve("baseline.gz")), 64 * 1024)) {
       for (long i = 0; i < records; i++) {
         byte[] data = record(i, 1_700_000_000_000L + i);
@@ -105,8 +106,10 @@ public final class FirehoseBenchmark {
       }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
+    double cpuSeconds = (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpuStart) / 1e9;
     System.out.printf(Locale.ROOT, "firehose.gzip.records=%d%nfirehose.gzip.bytes=%d%nfirehose.gzip.s=%.2f%n"
-        + "firehose.gzip.mbps=%.1f%n", records, bytes, seconds, bytes / 1e6 / seconds);
+            + "firehose.gzip.cpu_s=%.2f%nfirehose.gzip.mbps=%.1f%nfirehose.gzip.mb_per_cpu_s=%.1f%n",
+        records, bytes, seconds, cpuSeconds, bytes / 1e6 / seconds, bytes / 1e6 / cpuSeconds);
   }
 
   /** Record i of the generated sequence, stamped with now; notes when the first one was made. */
@@ -177,9 +180,9 @@ public final class FirehoseBenchmark {
     }
     System.out.printf(Locale.ROOT, "firehose.records=%d%nfirehose.bytes=%d%nfirehose.objects=%d%n"
             + "firehose.compressed_bytes=%d%nfirehose.s=%.2f%nfirehose.wall_s=%.2f%nfirehose.mbps=%.1f%n"
-            + "firehose.cores=%.2f%n",
+            + "firehose.cores=%.2f%nfirehose.cpu_s=%.2f%nfirehose.mb_per_cpu_s=%.1f%n",
         records, bytes, objects, compressed, seconds, (end - wallStart) / 1e9, bytes / 1e6 / seconds,
-        cpu / 1e9 / seconds);
+        cpu / 1e9 / seconds, cpu / 1e9, bytes / 1e6 / (cpu / 1e9));
   }
 
   private static void delay(Path dir, long seconds) throws IOException {
