@@ -38,7 +38,7 @@ import picocli.CommandLine.Unmatched;
     name = "run",
     mixinStandardHelpOptions = true,
     description = {
-        "Run an example pipeline: top-pages, relay or windowed-count.",
+        "Run an example pipeline: top-pages, relay, windowed-count or click-archive.",
         "Other flags go to the pipeline: --runner=direct|flink, --flinkMaster=[local]|HOST:PORT, "
             + "--endpoint=file:DIR|http://HOST:PORT, --parallelism, --checkpointingInterval, "
             + "--savepointPath, and the example's own (--inputStream, --outputStream, ...)."
@@ -47,7 +47,7 @@ final class RunCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "EXAMPLE",
-      description = "top-pages, relay or windowed-count.")
+      description = "top-pages, relay, windowed-count or click-archive.")
   String example;
 
   @Option(names = "--jobJar", paramLabel = "JAR",

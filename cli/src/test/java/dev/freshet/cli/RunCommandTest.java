@@ -33,7 +33,7 @@ class RunCommandTest {
 
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err())
-        .contains("unknown example 'top-posts'; the examples are: top-pages, relay, windowed-count");
+        .contains("unknown example 'top-posts'; the examples are: top-pages, relay, windowed-count, click-archive");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.freshet.examples;
 
 import dev.freshet.examples.clickstream.TopPagesPipeline;
+import dev.freshet.examples.firehose.ClickArchive;
 import dev.freshet.examples.streams.Relay;
 import dev.freshet.examples.streams.WindowedCount;
 import dev.freshet.runners.FreshetPipelineOptions;
@@ -44,7 +45,10 @@ public final class Examples {
           options -> Relay.create(options.as(Relay.Options.class))),
       new Example("windowed-count", "counts records per partition key in fixed windows",
           WindowedCount.Options.class,
-          options -> WindowedCount.create(options.as(WindowedCount.Options.class))));
+          options -> WindowedCount.create(options.as(WindowedCount.Options.class))),
+      new Example("click-archive", "delivers a clicks stream as hourly gzip JSON objects (FirehoseDelivery)",
+          ClickArchive.Options.class,
+          options -> ClickArchive.create(options.as(ClickArchive.Options.class))));
 
   /** Every example, in the order {@code freshet run --help} lists them. */
   public static List<Example> all() {

@@ -40,11 +40,24 @@ final class BufferFn extends DoFn<KV<String, FirehoseRecord>, DeliveredObject> {
   /** The main output: one element per object put or batch delivered. */
   static final TupleTag<DeliveredObject> OBJECTS = new TupleTag<>("objects") {};
 
+  /** What a buffering stage delivers. */
+  enum Role {
+    /** The records, after transformation (and conversion): to objects or a batch destination. */
+    DATA,
+    /** The error output, one JSON error record per line: always to objects. */
+    ERRORS,
+    /** The source records as they arrived (the all-data backup): always to objects. */
+    SOURCE_BACKUP
+  }
+
   /** Set when buffers go to a batch destination; error output always goes to objects. */
   private final @Nullable BatchDestination batchDestination;
   private final TupleTag<FirehoseErrorRecord> failedTag;
   private final PrefixExpression prefix;
   private final boolean errorOutput;
+  /** Set when the data is converted to a columnar format: one Parquet or ORC file per object. */
+  private final @Nullable DataFormatConversion conversion;
+  private transient @Nullable ColumnarWriter columnar;
   private final String streamName;
   private final int version;
   private final long sizeHint;
@@ -76,13 +89,15 @@ final class BufferFn extends DoFn<KV<String, FirehoseRecord>, DeliveredObject> {
   private final TimerSpec endOfWindowSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
   /**
-   * Data (to objects, or to a batch destination, whose failed records go to {@code failedTag}), or
-   * the error output (always to objects).
+   * Data (to objects, or to a batch destination, whose failed records go to {@code failedTag}), the
+   * error output or the source-record backup (always to objects), put to {@code target}.
    */
-  BufferFn(FirehoseDelivery.Write spec, PrefixExpression prefix, boolean errorOutput,
+  BufferFn(FirehoseDelivery.Write spec, FirehoseDestination target, PrefixExpression prefix, Role role,
       TupleTag<FirehoseErrorRecord> failedTag) {
-    this.destination = spec.destination();
-    this.batchDestination = !errorOutput && spec.destination() instanceof BatchDestination batch ? batch : null;
+    boolean errorOutput = role == Role.ERRORS;
+    this.destination = target;
+    this.batchDestination = role == Role.DATA && target instanceof BatchDestination batch ? batch : null;
+    this.conversion = role == Role.DATA ? spec.dataFormatConversion() : null;
     this.failedTag = failedTag;
     this.maxRecords = batchDestination == null ? Long.MAX_VALUE : batchDestination.maxBatchRecords();
     this.prefix = prefix;
@@ -99,6 +114,9 @@ final class BufferFn extends DoFn<KV<String, FirehoseRecord>, DeliveredObject> {
 
   @Setup
   public void setup() throws IOException {
+    if (conversion != null) {
+      columnar = new ColumnarWriter(conversion);
+    }
     if (batchDestination == null) {
       connection = destination.connect();
     } else {
@@ -201,11 +219,19 @@ final class BufferFn extends DoFn<KV<String, FirehoseRecord>, DeliveredObject> {
     ZoneId zoneId = ZoneId.of(zone);
     String objectKey = prefix.evaluate(oldest, zoneId, partition.partitionKeys(), partition.errorOutputType())
         + streamName + "-" + version + "-" + SUFFIX_TIME.withZone(zoneId).format(oldest) + "-"
-        + UUID.randomUUID() + compression.extension();
+        + UUID.randomUUID() + (conversion != null ? conversion.format().extension() : compression.extension());
     // Counted while written: a retried put starts again from zero.
     long[] bytes = new long[1];
     long[] count = new long[1];
-    FirehoseDestination.Body body = raw -> {
+    FirehoseDestination.Body body = conversion != null ? raw -> {
+      bytes[0] = 0;
+      count[0] = 0;
+      for (FirehoseRecord record : records) {
+        count[0]++;
+        bytes[0] += record.data().length;
+      }
+      columnar.write(records, raw);
+    } : raw -> {
       bytes[0] = 0;
       count[0] = 0;
       try (OutputStream compressed = compression.wrap(raw, objectKey)) {

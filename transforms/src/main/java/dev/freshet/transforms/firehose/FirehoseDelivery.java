@@ -12,6 +12,7 @@ import java.util.Set;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -152,10 +153,22 @@ import org.jspecify.annotations.Nullable;
  * all. To deduplicate downstream, carry an id in the data (for stream records, the sequence number
  * is the record id), or use the HTTP request id.
  *
+ * <h2>Format conversion</h2>
+ *
+ * <p>{@link Write#withDataFormatConversion} reads JSON records against an Avro or Beam schema and
+ * writes each object as one Parquet or ORC file ({@code .parquet}, {@code .orc}), compressed inside
+ * the file; records that do not fit go to the error output ({@code format-conversion-failed}, error
+ * codes {@code DataFormatConversion.*}). See {@link DataFormatConversion}.
+ *
+ * <h2>Backup</h2>
+ *
+ * <p>{@link Write#withBackup} names a second object destination: the error output goes there
+ * ({@link BackupMode#FAILED_DATA_ONLY}), and with {@link BackupMode#ALL_DATA} every source record
+ * as it arrived, before transformation and conversion, under {@link Write#withBackupPrefix}.
+ *
  * <h2>Not yet</h2>
  *
- * <p>Format conversion (Parquet, ORC), S3 backup of all source records, the Firehose service API
- * and the agent come later.
+ * <p>The Firehose service API and the agent are elsewhere (server and cli modules).
  */
 public final class FirehoseDelivery {
   private FirehoseDelivery() {}
@@ -182,6 +195,7 @@ public final class FirehoseDelivery {
         .setPartitionKeyQueries(ImmutableSortedMap.of())
         .setMaxActivePartitions(500)
         .setTimeZone("UTC")
+        .setBackupMode(BackupMode.FAILED_DATA_ONLY)
         .build();
   }
 
@@ -224,6 +238,14 @@ public final class FirehoseDelivery {
 
     abstract String timeZone();
 
+    abstract @Nullable DataFormatConversion dataFormatConversion();
+
+    abstract @Nullable FirehoseDestination backup();
+
+    abstract BackupMode backupMode();
+
+    abstract @Nullable String backupPrefix();
+
     abstract Builder toBuilder();
 
     @AutoValue.Builder
@@ -261,6 +283,14 @@ public final class FirehoseDelivery {
       abstract Builder setMaxActivePartitions(int max);
 
       abstract Builder setTimeZone(String zone);
+
+      abstract Builder setDataFormatConversion(@Nullable DataFormatConversion conversion);
+
+      abstract Builder setBackup(@Nullable FirehoseDestination backup);
+
+      abstract Builder setBackupMode(BackupMode mode);
+
+      abstract Builder setBackupPrefix(@Nullable String prefix);
 
       abstract Write build();
     }
@@ -404,6 +434,43 @@ public final class FirehoseDelivery {
       return toBuilder().setTimeZone(zone.getId()).build();
     }
 
+    /**
+     * Record format conversion: JSON records to one Parquet or ORC file per object (see {@link
+     * DataFormatConversion}). Records that do not fit the schema go to the error output ({@code
+     * format-conversion-failed}). Needs {@link CompressionFormat#UNCOMPRESSED} (the file compresses
+     * its columns), no append delimiter, and an object destination; checked when the transform is
+     * applied.
+     */
+    public Write withDataFormatConversion(DataFormatConversion conversion) {
+      checkNotNull(conversion, "dataFormatConversion");
+      return toBuilder().setDataFormatConversion(conversion).build();
+    }
+
+    /**
+     * A second destination for backup, as the service's S3 backup: with {@link
+     * BackupMode#FAILED_DATA_ONLY} the error output goes there instead of to the main destination
+     * (or a batch destination's backup store); with {@link BackupMode#ALL_DATA} every source record,
+     * as it arrived (before transformation and conversion), is also put there under the backup
+     * prefix, buffered, named and compressed like the data.
+     */
+    public Write withBackup(FirehoseDestination backup, BackupMode mode) {
+      checkNotNull(backup, "backup");
+      checkNotNull(mode, "backupMode");
+      checkArgument(!(backup instanceof BatchDestination),
+          "backup must be an object destination (local files or S3), but was: %s", backup.describe());
+      return toBuilder().setBackup(backup).setBackupMode(mode).build();
+    }
+
+    /**
+     * The prefix of source-record backup objects (default: {@code YYYY/MM/dd/HH/}); takes {@code
+     * !{timestamp:…}} and {@code !{firehose:random-string}}, and is followed by the default time
+     * prefix when it has no expressions. Only with {@link BackupMode#ALL_DATA}.
+     */
+    public Write withBackupPrefix(String prefix) {
+      checkNotNull(prefix, "backupPrefix");
+      return toBuilder().setBackupPrefix(prefix).build();
+    }
+
     /** This delivery over the records of {@code StreamIO.read()}, via {@link FirehoseRecord#fromStreamRecord}. */
     public PTransform<PCollection<StreamRecord>, FirehoseDeliveryResult> forStreamRecords() {
       Write write = this;
@@ -461,6 +528,37 @@ public final class FirehoseDelivery {
       return new Prefixes(data, errors);
     }
 
+    /** The prefix of source-record backup objects, or null without an all-data backup. */
+    @Nullable PrefixExpression backupPrefixExpression() {
+      if (backup() == null || backupMode() != BackupMode.ALL_DATA) {
+        checkArgument(backupPrefix() == null,
+            "backupPrefix needs withBackup(destination, BackupMode.ALL_DATA), but the backup is %s",
+            backup() == null ? "not set" : backupMode());
+        return null;
+      }
+      PrefixExpression.Scope scope = new PrefixExpression.Scope(false, Set.of(), false);
+      String text = backupPrefix() == null ? "" : backupPrefix();
+      PrefixExpression parsed = PrefixExpression.parse("backupPrefix", text, scope);
+      return parsed.hasExpressions() ? parsed
+          : PrefixExpression.parse("backupPrefix", text + PrefixExpression.DEFAULT_TIME_PREFIX, scope);
+    }
+
+    /** The settings format conversion restricts, as the service does. */
+    void checkConversion() {
+      if (dataFormatConversion() == null) {
+        return;
+      }
+      checkArgument(compression() == CompressionFormat.UNCOMPRESSED,
+          "compression must be UNCOMPRESSED with data format conversion (the %s file compresses its own columns: "
+              + "set DataFormatConversion.withCompression), but was: %s", dataFormatConversion().format(), compression());
+      checkArgument(!appendDelimiter(),
+          "appendDelimiter cannot be used with data format conversion: each record is one row of the %s file",
+          dataFormatConversion().format());
+      checkArgument(!(destination() instanceof BatchDestination),
+          "data format conversion needs an object destination (local files or S3), but the destination is %s",
+          destination().describe());
+    }
+
     /** The settings a destination restricts: a batch destination's own buffer size limit. */
     void checkDestination() {
       if (destination() instanceof BatchDestination batch) {
@@ -474,6 +572,9 @@ public final class FirehoseDelivery {
     public FirehoseDeliveryResult expand(PCollection<FirehoseRecord> input) {
       Prefixes prefixes = prefixes();
       checkDestination();
+      checkConversion();
+      PrefixExpression backupPrefix = backupPrefixExpression();
+      FirehoseDestination errorTarget = backup() != null ? backup() : destination();
 
       TupleTag<KV<String, FirehoseRecord>> dataTag = new TupleTag<>("data") {};
       TupleTag<FirehoseErrorRecord> errorTag = new TupleTag<>("errors") {};
@@ -503,7 +604,7 @@ public final class FirehoseDelivery {
       DeliveryCoders.DeliveredObjectCoder objectCoder = new DeliveryCoders.DeliveredObjectCoder();
       TupleTag<FirehoseErrorRecord> failedTag = new TupleTag<>("failed") {};
       PCollectionTuple delivered = data.apply("BufferAndPut",
-          ParDo.of(new BufferFn(this, prefixes.data(), false, failedTag))
+          ParDo.of(new BufferFn(this, destination(), prefixes.data(), BufferFn.Role.DATA, failedTag))
               .withOutputTags(BufferFn.OBJECTS, TupleTagList.of(failedTag)));
       PCollection<DeliveredObject> dataObjects = delivered.get(BufferFn.OBJECTS).setCoder(objectCoder);
       if (destination() instanceof BatchDestination) {
@@ -517,13 +618,27 @@ public final class FirehoseDelivery {
                   FirehoseRecord.unchecked(error.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8),
                       new org.joda.time.Instant(error.arrivalTimestamp())))))
           .setCoder(keyed)
-          .apply("BufferAndPutErrors", ParDo.of(new BufferFn(this, prefixes.errors(), true, failedTag))
+          .apply("BufferAndPutErrors", ParDo.of(new BufferFn(this, errorTarget, prefixes.errors(), BufferFn.Role.ERRORS, failedTag))
               .withOutputTags(BufferFn.OBJECTS, TupleTagList.empty()))
           .get(BufferFn.OBJECTS).setCoder(objectCoder);
       PCollection<DeliveredObject> objects = PCollectionList.of(dataObjects).and(errorObjects)
           .apply("AllObjects", Flatten.pCollections())
           .setCoder(objectCoder);
-      return FirehoseDeliveryResult.in(input.getPipeline(), objects, errors);
+      PCollection<DeliveredObject> backupObjects;
+      if (backupPrefix != null) {
+        backupObjects = input
+            .apply("SourceRecordsForBackup", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(),
+                    TypeDescriptor.of(FirehoseRecord.class)))
+                .via(record -> KV.of(DeliveryKey.data(java.util.Map.of()).encode(), record)))
+            .setCoder(keyed)
+            .apply("BufferAndPutBackup", ParDo.of(new BufferFn(this, backup(), backupPrefix,
+                    BufferFn.Role.SOURCE_BACKUP, failedTag))
+                .withOutputTags(BufferFn.OBJECTS, TupleTagList.empty()))
+            .get(BufferFn.OBJECTS).setCoder(objectCoder);
+      } else {
+        backupObjects = input.getPipeline().apply("NoBackup", Create.empty(objectCoder));
+      }
+      return FirehoseDeliveryResult.in(input.getPipeline(), objects, errors, backupObjects);
     }
   }
 }

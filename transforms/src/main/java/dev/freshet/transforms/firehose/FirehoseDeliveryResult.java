@@ -16,21 +16,32 @@ import org.apache.beam.sdk.values.TupleTag;
 public final class FirehoseDeliveryResult implements POutput {
   private static final TupleTag<DeliveredObject> OBJECTS = new TupleTag<>("objects") {};
   private static final TupleTag<FirehoseErrorRecord> ERRORS = new TupleTag<>("errors") {};
+  private static final TupleTag<DeliveredObject> BACKUP = new TupleTag<>("backup") {};
 
   private final Pipeline pipeline;
   private final PCollection<DeliveredObject> objects;
   private final PCollection<FirehoseErrorRecord> errors;
+  private final PCollection<DeliveredObject> backupObjects;
 
   private FirehoseDeliveryResult(Pipeline pipeline, PCollection<DeliveredObject> objects,
-      PCollection<FirehoseErrorRecord> errors) {
+      PCollection<FirehoseErrorRecord> errors, PCollection<DeliveredObject> backupObjects) {
     this.pipeline = pipeline;
     this.objects = objects;
     this.errors = errors;
+    this.backupObjects = backupObjects;
   }
 
   static FirehoseDeliveryResult in(Pipeline pipeline, PCollection<DeliveredObject> objects,
-      PCollection<FirehoseErrorRecord> errors) {
-    return new FirehoseDeliveryResult(pipeline, objects, errors);
+      PCollection<FirehoseErrorRecord> errors, PCollection<DeliveredObject> backupObjects) {
+    return new FirehoseDeliveryResult(pipeline, objects, errors, backupObjects);
+  }
+
+  /**
+   * The objects of source records put to the backup destination with {@link BackupMode#ALL_DATA};
+   * empty otherwise. Error objects put there are in {@link #getDeliveredObjects()}.
+   */
+  public PCollection<DeliveredObject> getBackupObjects() {
+    return backupObjects;
   }
 
   /**
@@ -56,7 +67,7 @@ public final class FirehoseDeliveryResult implements POutput {
 
   @Override
   public Map<TupleTag<?>, PValue> expand() {
-    return Map.of(OBJECTS, objects, ERRORS, errors);
+    return Map.of(OBJECTS, objects, ERRORS, errors, BACKUP, backupObjects);
   }
 
   @Override

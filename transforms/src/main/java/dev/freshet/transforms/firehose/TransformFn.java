@@ -41,6 +41,8 @@ final class TransformFn extends DoFn<FirehoseRecord, KV<String, FirehoseRecord>>
   private final TupleTag<FirehoseErrorRecord> errorTag;
 
   private transient @Nullable List<Pending> pending;
+  /** Checks records against the schema when the data is converted to Parquet or ORC. */
+  private transient @Nullable ColumnarWriter conversion;
 
   /** A record waiting for the transformer, with where it came from. */
   private record Pending(FirehoseRecord record, Instant timestamp, BoundedWindow window) {}
@@ -70,6 +72,13 @@ final class TransformFn extends DoFn<FirehoseRecord, KV<String, FirehoseRecord>>
     this.lambdaKeys = List.copyOf(dataPrefix.lambdaKeys());
     this.dataTag = dataTag;
     this.errorTag = errorTag;
+  }
+
+  @Setup
+  public void setup() {
+    if (spec.dataFormatConversion() != null) {
+      conversion = new ColumnarWriter(spec.dataFormatConversion());
+    }
   }
 
   @StartBundle
@@ -253,6 +262,16 @@ final class TransformFn extends DoFn<FirehoseRecord, KV<String, FirehoseRecord>>
           record.approximateArrivalTimestamp().getMillis(), METADATA_EXTRACTION_FAILED, e.getMessage(),
           System.currentTimeMillis(), record.data(), null), timestamp, window);
       return;
+    }
+    if (conversion != null) {
+      try {
+        conversion.read(record.data());
+      } catch (JsonRecords.ConversionException e) {
+        emitter.error(FirehoseErrorRecord.of(DataFormatConversion.FORMAT_CONVERSION_FAILED, 1,
+            record.approximateArrivalTimestamp().getMillis(), e.code, e.getMessage(),
+            System.currentTimeMillis(), record.data(), null), timestamp, window);
+        return;
+      }
     }
     emitter.data(KV.of(DeliveryKey.data(keys).encode(), FirehoseRecord.unchecked(record.data(),
         record.approximateArrivalTimestamp())), timestamp, window);

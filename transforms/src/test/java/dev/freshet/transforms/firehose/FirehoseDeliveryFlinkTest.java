@@ -2,6 +2,7 @@ package dev.freshet.transforms.firehose;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.freshet.sdk.io.StoreFixture;
 import dev.freshet.sdk.io.StreamIO;
 import dev.freshet.sdk.stream.CreateStreamRequest;
 import dev.freshet.sdk.stream.PutRecordsEntry;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.freshet.sdk.io.StoreFixture;
 import dev.freshet.sdk.io.StreamIO;
 import dev.freshet.sdk.stream.CreateStreamRequest;
 import dev.freshet.sdk.stream.PutRecordsEntry;

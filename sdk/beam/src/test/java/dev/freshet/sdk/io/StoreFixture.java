@@ -15,17 +15,21 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * The real embedded store of a StreamIO test ({@code @RegisterExtension}): opened on a folder of the
  * test's and registered at that folder's {@code file:} endpoint, so that pipelines in the same JVM
  * use this instance rather than opening the folder a second time; closed after each test.
+ *
+ * <p>Shared: sdk/beam publishes its test classes as a test-jar, and other modules' tests (transforms)
+ * use this fixture from it.
  */
-final class StoreFixture implements AfterEachCallback {
+public final class StoreFixture implements AfterEachCallback {
   private StreamClients.@Nullable Lease lease;
   private @Nullable URI endpoint;
 
   /** Opens the store on {@code dir} with every default. */
-  StreamClient open(Path dir) {
+  public StreamClient open(Path dir) {
     return open(StoreConfig.builder(dir).build());
   }
 
-  StreamClient open(StoreConfig config) {
+  /** Opens the store with {@code config}. */
+  public StreamClient open(StoreConfig config) {
     Preconditions.checkState(lease == null, "the store is already open at %s", endpoint);
     endpoint = StreamClients.endpointOf(config.dataDir());
     lease = StreamClients.register(endpoint, LocalStreamStore.open(config));
@@ -33,7 +37,7 @@ final class StoreFixture implements AfterEachCallback {
   }
 
   /** The endpoint to hand {@code StreamIO.read()} and {@code write()}. */
-  URI endpoint() {
+  public URI endpoint() {
     Preconditions.checkState(endpoint != null, "the store is not open");
     return endpoint;
   }
