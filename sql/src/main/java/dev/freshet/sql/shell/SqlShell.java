@@ -124,7 +124,8 @@ public final class SqlShell {
     sqlLine.setOutputStream(out);
     sqlLine.setErrorStream(err);
     ShellSession session = new ShellSession(sql, dataDir, () -> sqlLine.getOpts().getVerbose(),
-        on -> sqlLine.getOpts().set("verbose", on.toString(), true));
+        on -> sqlLine.getOpts().set("verbose", on.toString(), true),
+        on -> sqlLine.getOpts().set("incremental", on.toString(), true), null);
     ShellDriver driver = new ShellDriver(session);
     try {
       DriverManager.registerDriver(driver);
@@ -141,6 +142,7 @@ public final class SqlShell {
       SqlLine.Status status = sqlLine.begin(arguments(history, statements).toArray(String[]::new), in, true);
       return status == SqlLine.Status.OK && session.failures() == 0 ? 0 : 1;
     } finally {
+      session.close();
       try {
         DriverManager.deregisterDriver(driver);
       } catch (SQLException e) {

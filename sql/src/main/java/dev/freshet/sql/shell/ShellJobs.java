@@ -1,0 +1,158 @@
+package dev.freshet.sql.shell;
+
+import java.io.IOException;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.extensions.sql.impl.rel.BeamRelNode;
+import org.apache.beam.sdk.extensions.sql.impl.rel.BeamSqlRelUtils;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.Row;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shell's background jobs: each {@code INSERT INTO ... SELECT} over a followed (unbounded) table
+ * runs as a pipeline of its own on the chosen runner, listed by {@code SHOW JOBS} and cancelled by
+ * {@code STOP JOB id}. Jobs on the Direct runner (and Flink in this process) end with the shell; a
+ * job submitted to a Flink cluster keeps running there, under its Flink job id.
+ */
+final class ShellJobs implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ShellJobs.class);
+  private static final String METRICS_NAMESPACE = "freshet.sql.shell";
+  private static final String RECORDS_OUT = "recordsOut";
+
+  /** A started job. {@code flinkJobId} is the id a Flink cluster gave it, if it runs on one. */
+  record Job(String id, String statement, String runner, Instant started, PipelineResult result,
+      @Nullable String flinkJobId) {}
+
+  /** Looks up the id a Flink cluster gave a just-submitted job, by job name. */
+  interface ClusterJobs {
+    @Nullable String flinkJobId(PipelineOptions options, String jobName);
+  }
+
+  private final Map<String, Job> jobs = new LinkedHashMap<>();
+  private final AtomicInteger next = new AtomicInteger(1);
+
+  /**
+   * Starts {@code insert} (a planned {@code INSERT INTO}) on the runner of {@code options}, which
+   * returns once it is submitted, and returns the job.
+   */
+  synchronized Job start(String statement, BeamRelNode insert, PipelineOptions options, String runner,
+      @Nullable ClusterJobs cluster) {
+    String id = "job-" + next.getAndIncrement();
+    options.setJobName("freshet-sql-" + id + "-" + System.currentTimeMillis());
+    Pipeline pipeline = Pipeline.create(options);
+    // BeamIOSinkRel passes on the rows it writes; counting them gives "records out".
+    BeamSqlRelUtils.toPCollection(pipeline, insert).apply("CountRecordsOut", ParDo.of(new CountRows()));
+    PipelineResult result = pipeline.run();
+    String flinkJobId = cluster == null ? null : cluster.flinkJobId(options, options.getJobName());
+    Job job = new Job(id, oneLine(statement), runner, Instant.now().truncatedTo(ChronoUnit.SECONDS), result, flinkJobId);
+    jobs.put(id, job);
+    LOG.info("started {} on {}{}: {}", id, runner, flinkJobId == null ? "" : " as Flink job " + flinkJobId, job.statement());
+    return job;
+  }
+
+  /** The jobs started in this shell, oldest first: id, statement, runner, state, started, records out, Flink job. */
+  synchronized List<List<String>> rows() {
+    List<List<String>> rows = new ArrayList<>();
+    for (Job job : jobs.values()) {
+      rows.add(List.of(job.id(), job.statement(), job.runner(), state(job).toString(), job.started().toString(),
+          recordsOut(job), job.flinkJobId() == null ? "" : job.flinkJobId()));
+    }
+    return rows;
+  }
+
+  static final List<String> COLUMNS =
+      List.of("id", "statement", "runner", "state", "started", "records_out", "flink_job_id");
+
+  /** Cancels job {@code id} and returns its state after that. */
+  synchronized PipelineResult.State stop(String id) throws SQLException {
+    Job job = jobs.get(id);
+    if (job == null) {
+      throw new SQLException("no job " + id + "; the jobs are: " + jobs.keySet());
+    }
+    PipelineResult.State state = state(job);
+    if (state.isTerminal()) {
+      return state;
+    }
+    try {
+      return job.result().cancel();
+    } catch (IOException | RuntimeException e) {
+      throw new SQLException("cannot stop " + id + ": " + ShellErrors.message(e), e);
+    }
+  }
+
+  private static PipelineResult.State state(Job job) {
+    try {
+      PipelineResult.State state = job.result().getState();
+      return state == null ? PipelineResult.State.UNKNOWN : state;
+    } catch (RuntimeException e) {
+      return PipelineResult.State.UNKNOWN;
+    }
+  }
+
+  /** The rows the job wrote so far, when its runner reports metrics while it runs; else empty. */
+  private static String recordsOut(Job job) {
+    try {
+      long total = 0;
+      boolean found = false;
+      for (MetricResult<Long> counter : job.result().metrics().queryMetrics(MetricsFilter.builder()
+          .addNameFilter(MetricNameFilter.named(METRICS_NAMESPACE, RECORDS_OUT)).build()).getCounters()) {
+        Long committed = null;
+        try {
+          committed = counter.getCommitted();
+        } catch (UnsupportedOperationException e) {
+          // only attempted values on this runner
+        }
+        total += committed != null ? committed : counter.getAttempted();
+        found = true;
+      }
+      return found ? Long.toString(total) : "";
+    } catch (RuntimeException e) {
+      return "";
+    }
+  }
+
+  private static String oneLine(String statement) {
+    return statement.strip().replaceAll("\\s+", " ");
+  }
+
+  /** Cancels the jobs that run in this process; jobs on a Flink cluster keep running. */
+  @Override
+  public synchronized void close() {
+    for (Job job : jobs.values()) {
+      if (job.flinkJobId() == null && !state(job).isTerminal()) {
+        try {
+          job.result().cancel();
+        } catch (IOException | RuntimeException e) {
+          LOG.warn("cannot cancel {}: {}", job.id(), e.toString());
+        }
+      }
+    }
+  }
+
+  /** Counts the rows an INSERT writes. */
+  private static final class CountRows extends DoFn<Row, Void> {
+    private final org.apache.beam.sdk.metrics.Counter written = Metrics.counter(METRICS_NAMESPACE, RECORDS_OUT);
+
+    @ProcessElement
+    public void processElement() {
+      written.inc();
+    }
+  }
+}
