@@ -1,5 +1,6 @@
 package dev.freshet.cli;
 
+import dev.freshet.sdk.stream.StreamClients;
 import dev.freshet.sql.shell.SqlShell;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,15 +45,21 @@ final class SqlCommand implements Callable<Integer> {
     if (script != null && !Files.isReadable(script)) {
       throw new CliException("cannot read the script " + script);
     }
-    // sqlline reads the system terminal itself (null input), and its output goes where the
-    // command's does, so that in-process callers capture it.
-    return SqlShell.builder(Freshet.root(spec).dataDir)
-        .execute(execute)
-        .script(script)
-        .outputFormat(outputFormat)
-        .verbose(verbose)
-        .build()
-        .run(null, new WriterOutputStream(spec.commandLine().getOut()),
-            new WriterOutputStream(spec.commandLine().getErr()));
+    Freshet root = Freshet.root(spec);
+    // The store options (--durability, --throttling, --key-store) reach the shell's tables through
+    // the store opened here: pipelines in this JVM share the one registered at the data folder's
+    // file: endpoint.
+    try (StreamClients.Lease store = StreamClients.register(StreamClients.endpointOf(root.dataDir), root.openStore())) {
+      // sqlline reads the system terminal itself (null input), and its output goes where the
+      // command's does, so that in-process callers capture it.
+      return SqlShell.builder(root.dataDir)
+          .execute(execute)
+          .script(script)
+          .outputFormat(outputFormat)
+          .verbose(verbose)
+          .build()
+          .run(null, new WriterOutputStream(spec.commandLine().getOut()),
+              new WriterOutputStream(spec.commandLine().getErr()));
+    }
   }
 }

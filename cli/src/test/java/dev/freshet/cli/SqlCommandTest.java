@@ -120,6 +120,32 @@ class SqlCommandTest {
   }
 
   @Test
+  void theStoreOptionsReachTheStoreTheShellReads() throws IOException {
+    // An encrypted stream whose keys live outside the data folder: only a store opened with
+    // --key-store can read it.
+    Path keys = files.resolve("keys.json");
+    Cli.Result created = cli.run("--key-store", keys, "--durability", "fsync", "streams", "create", "secret");
+    assertThat(created.exitCode()).as(created.err()).isZero();
+    picocli.CommandLine commandLine = Freshet.commandLine();
+    commandLine.parseArgs("--key-store", keys.toString(), "--data-dir", dataDir.toString(), "streams", "list");
+    Freshet root = commandLine.getCommand();
+    try (var store = root.openStore()) {
+      store.startStreamEncryption("secret", "alias/aws/kinesis");
+    }
+    Cli.Result put = cli.run("--key-store", keys, "put", "secret", "--key-field", "meter", "--file",
+        file("secret.json", "{\"meter\": \"m1\", \"kwh\": 1.5}", "{\"meter\": \"m2\", \"kwh\": 2.5}"));
+    assertThat(put.exitCode()).as(put.err()).isZero();
+
+    Cli.Result result = cli.run("--key-store", keys, "--durability", "fsync", "sql", "--outputformat", "csv", "-e",
+        "CREATE EXTERNAL TABLE secret (meter VARCHAR, kwh DOUBLE) TYPE kinesis LOCATION 'secret' "
+            + "TBLPROPERTIES '{\"read\": \"snapshot\"}'; SELECT SUM(kwh) AS total FROM secret;");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(csvRows(result)).containsExactly("'total'", "'4.0'");
+    assertThat(dataDir.resolve("keys").resolve("keystore.json")).doesNotExist();
+  }
+
+  @Test
   void aBadRunnerIsRefused() {
     Cli.Result result = cli.run("sql", "-e", "SET runner = spark;");
 
