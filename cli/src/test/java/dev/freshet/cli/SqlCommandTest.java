@@ -72,6 +72,36 @@ class SqlCommandTest {
   }
 
   @Test
+  void aScriptWithOutputformatCsvPrintsTheClosedWindowsOfAFollowedStreamUpToItsLimit() throws IOException {
+    assertThat(cli.run("streams", "create", "clicks").exitCode()).isZero();
+    Cli.Result put = cli.run("put", "clicks", "--key-field", "page", "--file", file("clicks.json",
+        "{\"page\": \"home\", \"event_time\": \"2026-01-01T10:00:10Z\"}",
+        "{\"page\": \"home\", \"event_time\": \"2026-01-01T10:00:20Z\"}",
+        "{\"page\": \"cart\", \"event_time\": \"2026-01-01T10:00:30Z\"}",
+        "{\"page\": \"home\", \"event_time\": \"2026-01-01T10:01:10Z\"}",
+        "{\"page\": \"cart\", \"event_time\": \"2026-01-01T10:02:30Z\"}"));
+    assertThat(put.exitCode()).as(put.err()).isZero();
+    Path script = file("windows.sql",
+        "!outputformat csv",
+        "CREATE EXTERNAL TABLE clicks (page VARCHAR, event_time TIMESTAMP) TYPE kinesis LOCATION 'clicks'",
+        "  TBLPROPERTIES '{\"timestampField\": \"event_time\", \"startingPosition\": \"trim_horizon\"}';",
+        "SELECT page, TUMBLE_START(event_time, INTERVAL '1' MINUTE) AS window_start, COUNT(*) AS views",
+        "FROM clicks GROUP BY page, TUMBLE(event_time, INTERVAL '1' MINUTE)",
+        "LIMIT 3;");
+
+    // The stream is followed: the query ends at its LIMIT, with the three windows that closed.
+    Cli.Result result = cli.run("sql", "-f", script);
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    List<String> rows = csvRows(result);
+    assertThat(rows).first().isEqualTo("'page','window_start','views'");
+    assertThat(rows.subList(1, rows.size())).containsExactlyInAnyOrder(
+        "'home','2026-01-01 10:00:00','2'",
+        "'cart','2026-01-01 10:00:00','1'",
+        "'home','2026-01-01 10:01:00','1'");
+  }
+
+  @Test
   void tablesCreatedInOneRunAreThereInTheNext() {
     Cli.Result first = cli.run("sql", "-e", CREATE_METERS);
     assertThat(first.exitCode()).as(first.err()).isZero();
