@@ -1,6 +1,9 @@
 package dev.freshet.sql.shell;
 
 import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.time.Duration;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -8,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -36,14 +40,12 @@ final class ShellJobs implements AutoCloseable {
   private static final String METRICS_NAMESPACE = "freshet.sql.shell";
   private static final String RECORDS_OUT = "recordsOut";
 
-  /** A started job. {@code flinkJobId} is the id a Flink cluster gave it, if it runs on one. */
-  record Job(String id, String statement, String runner, Instant started, PipelineResult result,
-      @Nullable String flinkJobId) {}
+  /** How long {@code STOP JOB} waits for a job to reach a final state. */
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
-  /** Looks up the id a Flink cluster gave a just-submitted job, by job name. */
-  interface ClusterJobs {
-    @Nullable String flinkJobId(PipelineOptions options, String jobName);
-  }
+  /** A started job. {@code flinkJobId} is the id Flink gave it, if it runs on Flink. */
+  record Job(String id, String statement, String runner, Instant started, PipelineResult result,
+      @Nullable String flinkJobId, AtomicBoolean stopped) {}
 
   private final Map<String, Job> jobs = new LinkedHashMap<>();
   private final AtomicInteger next = new AtomicInteger(1);
@@ -52,16 +54,16 @@ final class ShellJobs implements AutoCloseable {
    * Starts {@code insert} (a planned {@code INSERT INTO}) on the runner of {@code options}, which
    * returns once it is submitted, and returns the job.
    */
-  synchronized Job start(String statement, BeamRelNode insert, PipelineOptions options, String runner,
-      @Nullable ClusterJobs cluster) {
+  synchronized Job start(String statement, BeamRelNode insert, PipelineOptions options, String runner) {
     String id = "job-" + next.getAndIncrement();
     options.setJobName("freshet-sql-" + id + "-" + System.currentTimeMillis());
     Pipeline pipeline = Pipeline.create(options);
     // BeamIOSinkRel passes on the rows it writes; counting them gives "records out".
     BeamSqlRelUtils.toPCollection(pipeline, insert).apply("CountRecordsOut", ParDo.of(new CountRows()));
     PipelineResult result = pipeline.run();
-    String flinkJobId = cluster == null ? null : cluster.flinkJobId(options, options.getJobName());
-    Job job = new Job(id, oneLine(statement), runner, Instant.now().truncatedTo(ChronoUnit.SECONDS), result, flinkJobId);
+    String flinkJobId = flinkJobId(result);
+    Job job = new Job(id, oneLine(statement), runner, Instant.now().truncatedTo(ChronoUnit.SECONDS), result, flinkJobId,
+        new AtomicBoolean());
     jobs.put(id, job);
     LOG.info("started {} on {}{}: {}", id, runner, flinkJobId == null ? "" : " as Flink job " + flinkJobId, job.statement());
     return job;
@@ -91,10 +93,22 @@ final class ShellJobs implements AutoCloseable {
       return state;
     }
     try {
-      return job.result().cancel();
+      job.stopped().set(true);
+      job.result().cancel();
     } catch (IOException | RuntimeException e) {
       throw new SQLException("cannot stop " + id + ": " + ShellErrors.message(e), e);
     }
+    // Flink reports a job being cancelled as RUNNING: wait for the final state.
+    long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+    while (!(state = state(job)).isTerminal() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return state;
   }
 
   private static PipelineResult.State state(Job job) {
@@ -102,7 +116,29 @@ final class ShellJobs implements AutoCloseable {
       PipelineResult.State state = job.result().getState();
       return state == null ? PipelineResult.State.UNKNOWN : state;
     } catch (RuntimeException e) {
-      return PipelineResult.State.UNKNOWN;
+      // Flink in this process shuts its mini cluster down with a cancelled job, and cannot say more.
+      return job.stopped().get() ? PipelineResult.State.CANCELLED : PipelineResult.State.UNKNOWN;
+    }
+  }
+
+  /**
+   * The id Flink gave a job submitted detached: Beam's result keeps Flink's {@code JobClient} but
+   * does not expose it, so it is read reflectively; null on other runners.
+   */
+  private static @Nullable String flinkJobId(PipelineResult result) {
+    if (!result.getClass().getName().equals("org.apache.beam.runners.flink.FlinkDetachedRunnerResult")) {
+      return null;
+    }
+    try {
+      Field field = result.getClass().getDeclaredField("jobClient");
+      field.setAccessible(true);
+      Object client = field.get(result);
+      Method jobId = Class.forName("org.apache.flink.core.execution.JobClient", false, result.getClass().getClassLoader())
+          .getMethod("getJobID");
+      return String.valueOf(jobId.invoke(client));
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      LOG.warn("cannot read the Flink job id of {}: {}", result, e.toString());
+      return null;
     }
   }
 
@@ -128,6 +164,11 @@ final class ShellJobs implements AutoCloseable {
     }
   }
 
+  /** Whether the job runs in this process: the Direct runner, or Flink without a cluster address. */
+  private static boolean inProcess(Job job) {
+    return !job.runner().startsWith("flink ");
+  }
+
   private static String oneLine(String statement) {
     return statement.strip().replaceAll("\\s+", " ");
   }
@@ -136,7 +177,8 @@ final class ShellJobs implements AutoCloseable {
   @Override
   public synchronized void close() {
     for (Job job : jobs.values()) {
-      if (job.flinkJobId() == null && !state(job).isTerminal()) {
+      if (inProcess(job) && !state(job).isTerminal()) {
+        job.stopped().set(true);
         try {
           job.result().cancel();
         } catch (IOException | RuntimeException e) {

@@ -65,7 +65,6 @@ final class ShellSession {
   private final Consumer<Boolean> setVerbose;
   private final Consumer<Boolean> setIncremental;
   private final ShellJobs jobs = new ShellJobs();
-  private final ShellJobs.@Nullable ClusterJobs clusterJobs;
   private URI endpoint;
   private @Nullable JdbcConnection connection;
   private int failures;
@@ -75,13 +74,12 @@ final class ShellSession {
    * {@code verbose} and set by {@code SET verbose = ...} with {@code setVerbose}.
    */
   ShellSession(FreshetSql sql, Path dataDir, BooleanSupplier verbose, Consumer<Boolean> setVerbose,
-      Consumer<Boolean> setIncremental, ShellJobs.@Nullable ClusterJobs clusterJobs) {
+      Consumer<Boolean> setIncremental) {
     this.sql = sql;
     this.endpoint = StreamClients.endpointOf(dataDir);
     this.verbose = verbose;
     this.setVerbose = setVerbose;
     this.setIncremental = setIncremental;
-    this.clusterJobs = clusterJobs;
   }
 
   /** Cancels the queries and jobs that run in this process (jobs on a Flink cluster keep running). */
@@ -186,7 +184,7 @@ final class ShellSession {
     setIncremental.accept(false);
     ShellJobs.Job job;
     try {
-      job = jobs.start(statement, node, options, runner, runner.equals("flink") ? clusterJobs : null);
+      job = jobs.start(statement, node, options, runner);
     } catch (RuntimeException e) {
       throw ShellErrors.oneLine(e, verbose());
     }
@@ -227,8 +225,13 @@ final class ShellSession {
     }
   }
 
-  private static String runnerName(PipelineOptions options) {
-    return options.getRunner().getSimpleName().equals("FlinkRunner") ? "flink" : "direct";
+  /** {@code direct}, {@code flink} (in this process) or {@code flink host:port} (a cluster). */
+  private String runnerName(PipelineOptions options) throws SQLException {
+    if (!options.getRunner().getSimpleName().equals("FlinkRunner")) {
+      return "direct";
+    }
+    String address = beamSchema().getPipelineOptions().get("flinkMaster");
+    return address == null || address.startsWith("[") ? "flink" : "flink " + address;
   }
 
   /** {@code SET;}: the shell's settings, then the pipeline options set with {@code SET}. */

@@ -130,7 +130,7 @@ public final class SqlShell {
     sqlLine.setErrorStream(err);
     ShellSession session = new ShellSession(sql, dataDir, () -> sqlLine.getOpts().getVerbose(),
         on -> sqlLine.getOpts().set("verbose", on.toString(), true),
-        on -> sqlLine.getOpts().set("incremental", on.toString(), true), null);
+        on -> sqlLine.getOpts().set("incremental", on.toString(), true));
     ShellDriver driver = new ShellDriver(session);
     try {
       DriverManager.registerDriver(driver);

@@ -55,6 +55,7 @@ class ShellStreamingTest {
     StreamClient client = store.client();
     client.createStream(CreateStreamRequest.provisioned("clicks", 1));
     client.createStream(CreateStreamRequest.provisioned("views", 1));
+    client.createStream(CreateStreamRequest.provisioned("flink_views", 1));
     List<PutRecordsEntry> clicks = new ArrayList<>();
     for (String[] click : new String[][] {
         {"home", "2026-01-01T10:00:10Z"}, {"home", "2026-01-01T10:00:20Z"}, {"cart", "2026-01-01T10:00:30Z"},
@@ -64,13 +65,15 @@ class ShellStreamingTest {
     }
     assertThat(client.putRecords("clicks", clicks).failedRecordCount()).isZero();
 
-    session = new ShellSession(FreshetSql.open(dataDir), dataDir, () -> false, on -> { }, incremental::set, null);
+    session = new ShellSession(FreshetSql.open(dataDir), dataDir, () -> false, on -> { }, incremental::set);
     connection = session.connect();
     try (Statement statement = connection.createStatement()) {
       statement.execute("CREATE EXTERNAL TABLE clicks (page VARCHAR, event_time TIMESTAMP) TYPE kinesis "
           + "LOCATION 'clicks' TBLPROPERTIES '{\"timestampField\": \"event_time\", \"startingPosition\": \"trim_horizon\"}'");
       statement.execute("CREATE EXTERNAL TABLE views (page VARCHAR, window_start TIMESTAMP, views BIGINT) TYPE kinesis "
           + "LOCATION 'views' TBLPROPERTIES '{\"partitionKey\": \"page\"}'");
+      statement.execute("CREATE EXTERNAL TABLE flink_views (page VARCHAR, window_start TIMESTAMP, views BIGINT) "
+          + "TYPE kinesis LOCATION 'flink_views' TBLPROPERTIES '{\"partitionKey\": \"page\"}'");
     }
   }
 
@@ -159,13 +162,44 @@ class ShellStreamingTest {
     }
   }
 
+  @Test
+  void anInsertOnFlinkRunsDetachedUnderItsFlinkJobIdUntilStopped() throws Exception {
+    String jobId;
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("SET runner = flink");
+      try (Statement select = connection.createStatement()) {
+        assertThatThrownBy(() -> select.execute(WINDOWED)).hasMessageContaining("on the Direct runner");
+      }
+      try {
+        assertThat(statement.execute("INSERT INTO flink_views " + WINDOWED)).isTrue();
+      } finally {
+        try (Statement reset = connection.createStatement()) {
+          reset.execute("SET runner = direct");
+        }
+      }
+      ResultSet started = statement.getResultSet();
+      assertThat(started.next()).isTrue();
+      jobId = started.getString("job_id");
+      assertThat(started.getString("runner")).isEqualTo("flink");
+      assertThat(started.getString("flink_job_id")).matches("[0-9a-f]{32}");
+    }
+    await(() -> countRecords("flink_views") == 4, "the Flink job writes the four closed windows");
+    assertThat(showJobs(jobId).get(1)).isEqualTo("RUNNING");
+    try (Statement statement = connection.createStatement()) {
+      assertThat(statement.execute("STOP JOB " + jobId)).isTrue();
+      ResultSet stopped = statement.getResultSet();
+      assertThat(stopped.next()).isTrue();
+      assertThat(stopped.getString("state")).isEqualTo("CANCELLED");
+    }
+  }
+
   private static List<String> showJobs(String jobId) {
     try (Statement statement = connection.createStatement()) {
       assertThat(statement.execute("SHOW JOBS")).isTrue();
       ResultSet jobs = statement.getResultSet();
       while (jobs.next()) {
         if (jobs.getString("id").equals(jobId)) {
-          assertThat(jobs.getString("statement")).startsWith("INSERT INTO views SELECT page");
+          assertThat(jobs.getString("statement")).matches("INSERT INTO (flink_)?views SELECT page.*");
           return List.of(jobId, jobs.getString("state"), jobs.getString("records_out"));
         }
       }
