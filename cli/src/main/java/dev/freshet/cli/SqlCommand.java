@@ -1,5 +1,6 @@
 package dev.freshet.cli;
 
+import dev.freshet.runners.cluster.ClusterClasspath;
 import dev.freshet.sdk.stream.StreamClients;
 import dev.freshet.sql.shell.SqlShell;
 import java.io.IOException;
@@ -21,7 +22,10 @@ import picocli.CommandLine.Spec;
     description = {
       "The SQL shell: Beam SQL over the streams of the data folder, with its catalog in DIR/sql/catalog.",
       "sqlline commands work (!tables, !describe T, !outputformat csv, !help, !quit); "
-          + "SET; shows the settings, SET runner = direct|flink, SET endpoint = 'URI', SET verbose = true."
+          + "SET; shows the settings, SET runner = direct|flink, SET flinkMaster = 'HOST:PORT', "
+          + "SET endpoint = 'URI', SET verbose = true.",
+      "A SELECT over a followed stream prints rows as windows close, until LIMIT or Ctrl-C; "
+          + "INSERT INTO starts a background job: SHOW JOBS, STOP JOB id."
     },
     mixinStandardHelpOptions = true)
 final class SqlCommand implements Callable<Integer> {
@@ -57,6 +61,7 @@ final class SqlCommand implements Callable<Integer> {
           .script(script)
           .outputFormat(outputFormat)
           .verbose(verbose)
+          .clusterJars(ClusterClasspath.jobSideJars(FlinkCommand.libFolder()))
           .build()
           .run(null, new WriterOutputStream(spec.commandLine().getOut()),
               new WriterOutputStream(spec.commandLine().getErr()));

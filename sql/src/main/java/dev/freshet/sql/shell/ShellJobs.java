@@ -42,6 +42,7 @@ final class ShellJobs implements AutoCloseable {
 
   /** How long {@code STOP JOB} waits for a job to reach a final state. */
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+  private static final java.util.regex.Pattern FLINK_JOB_ID = java.util.regex.Pattern.compile("[0-9a-f]{32}");
 
   /** A started job. {@code flinkJobId} is the id Flink gave it, if it runs on Flink. */
   record Job(String id, String statement, String runner, Instant started, PipelineResult result,
@@ -82,12 +83,28 @@ final class ShellJobs implements AutoCloseable {
   static final List<String> COLUMNS =
       List.of("id", "statement", "runner", "state", "started", "records_out", "flink_job_id");
 
-  /** Cancels job {@code id} and returns its state after that. */
-  synchronized PipelineResult.State stop(String id) throws SQLException {
+  /**
+   * Cancels job {@code id} (a job of this shell, by its shell or Flink job id; or, with {@code
+   * flinkMaster} set, any job of that Flink cluster by its Flink job id) and returns its state after
+   * that.
+   */
+  synchronized String stop(String id, @Nullable String flinkMaster) throws SQLException {
     Job job = jobs.get(id);
     if (job == null) {
-      throw new SQLException("no job " + id + "; the jobs are: " + jobs.keySet());
+      job = jobs.values().stream().filter(j -> id.equals(j.flinkJobId())).findFirst().orElse(null);
     }
+    if (job == null) {
+      if (flinkMaster != null && FLINK_JOB_ID.matcher(id).matches()) {
+        return FlinkRest.cancel(flinkMaster, id, STOP_TIMEOUT);
+      }
+      throw new SQLException("no job " + id + "; the jobs are: " + jobs.keySet()
+          + (flinkMaster == null ? "" : ", or a Flink job id of " + flinkMaster));
+    }
+    return stop(job).toString();
+  }
+
+  private PipelineResult.State stop(Job job) throws SQLException {
+    String id = job.id();
     PipelineResult.State state = state(job);
     if (state.isTerminal()) {
       return state;

@@ -39,7 +39,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * One shell's settings and its JDBC connection: Beam's {@code jdbc:beam:} connection over the
  * catalog, behind a proxy that runs the shell's own statements ({@code SET;}, {@code SET runner},
- * {@code SET endpoint}, {@code SET verbose}) and turns errors into one line.
+ * {@code SET endpoint}, {@code SET verbose}, {@code SHOW JOBS}, {@code STOP JOB}), runs statements
+ * over followed tables itself ({@link StreamingQuery}, {@link ShellJobs}) and turns errors into one
+ * line.
  */
 final class ShellSession {
   private static final Pattern SHOW = Pattern.compile("(?is)\\s*SET\\s*;?\\s*");
@@ -64,6 +66,7 @@ final class ShellSession {
   private final BooleanSupplier verbose;
   private final Consumer<Boolean> setVerbose;
   private final Consumer<Boolean> setIncremental;
+  private final List<Path> clusterJars;
   private final ShellJobs jobs = new ShellJobs();
   private URI endpoint;
   private @Nullable JdbcConnection connection;
@@ -71,15 +74,18 @@ final class ShellSession {
 
   /**
    * A session whose verbose mode is sqlline's ({@code --verbose}, {@code !set verbose}), read with
-   * {@code verbose} and set by {@code SET verbose = ...} with {@code setVerbose}.
+   * {@code verbose} and set by {@code SET verbose = ...} with {@code setVerbose}; {@code
+   * setIncremental} switches sqlline's incremental printing (on for a streaming {@code SELECT});
+   * {@code clusterJars} are staged with jobs submitted to a Flink cluster.
    */
   ShellSession(FreshetSql sql, Path dataDir, BooleanSupplier verbose, Consumer<Boolean> setVerbose,
-      Consumer<Boolean> setIncremental) {
+      Consumer<Boolean> setIncremental, List<Path> clusterJars) {
     this.sql = sql;
     this.endpoint = StreamClients.endpointOf(dataDir);
     this.verbose = verbose;
     this.setVerbose = setVerbose;
     this.setIncremental = setIncremental;
+    this.clusterJars = List.copyOf(clusterJars);
   }
 
   /** Cancels the queries and jobs that run in this process (jobs on a Flink cluster keep running). */
@@ -112,7 +118,9 @@ final class ShellSession {
     Matcher stop = STOP_JOB.matcher(statement);
     if (stop.matches()) {
       String id = stop.group(1);
-      return TextResultSet.of(List.of("id", "state"), List.of(List.of(id, jobs.stop(id).toString())));
+      String master = beamSchema().getPipelineOptions().get("flinkMaster");
+      return TextResultSet.of(List.of("id", "state"), List.of(List.of(id,
+          jobs.stop(id, master == null || master.startsWith("[") ? null : master))));
     }
     Matcher set = SET.matcher(statement);
     if (!set.matches()) {
@@ -213,6 +221,20 @@ final class ShellSession {
     if (runner.equals("FlinkRunner")) {
       args.add("--streaming=true");
       args.add("--attachedMode=false");
+      String master = set.get("flinkMaster");
+      if (master != null && !master.startsWith("[")) {
+        // A cluster: its TaskManagers are other processes, which reach streams through a server and
+        // get the classes of the job (Beam, Beam SQL, Freshet) with it.
+        if ("file".equalsIgnoreCase(endpoint.getScheme())) {
+          throw new SQLException("a Flink cluster's TaskManagers reach streams through a server: start freshet server "
+              + "and SET endpoint = 'http://localhost:4567' (the endpoint is " + endpoint + ")");
+        }
+        if (clusterJars.isEmpty()) {
+          throw new SQLException("no jars to send to the Flink cluster at " + master
+              + ": run the shell from the distribution (./freshet sql)");
+        }
+        args.add("--filesToStage=" + String.join(",", clusterJars.stream().map(Path::toString).toList()));
+      }
     } else {
       args.add("--blockOnRun=false");
     }

@@ -56,6 +56,7 @@ public final class SqlShell {
   private final @Nullable Path script;
   private final @Nullable String outputFormat;
   private final boolean verbose;
+  private final List<Path> clusterJars;
 
   private SqlShell(Builder builder) {
     this.dataDir = builder.dataDir;
@@ -63,6 +64,7 @@ public final class SqlShell {
     this.script = builder.script;
     this.outputFormat = builder.outputFormat;
     this.verbose = builder.verbose;
+    this.clusterJars = builder.clusterJars;
   }
 
   /** A shell over the data folder {@code dataDir}. */
@@ -77,6 +79,7 @@ public final class SqlShell {
     private @Nullable Path script;
     private @Nullable String outputFormat;
     private boolean verbose;
+    private List<Path> clusterJars = List.of();
 
     private Builder(Path dataDir) {
       this.dataDir = dataDir;
@@ -106,6 +109,15 @@ public final class SqlShell {
       return this;
     }
 
+    /**
+     * The jars a Flink cluster gets with each job the shell submits to it ({@code SET flinkMaster =
+     * 'host:port'}): the classes the cluster's own classpath lacks (Beam, Beam SQL, Freshet).
+     */
+    public Builder clusterJars(List<Path> jars) {
+      this.clusterJars = List.copyOf(checkNotNull(jars, "jars"));
+      return this;
+    }
+
     public SqlShell build() {
       return new SqlShell(this);
     }
@@ -130,7 +142,7 @@ public final class SqlShell {
     sqlLine.setErrorStream(err);
     ShellSession session = new ShellSession(sql, dataDir, () -> sqlLine.getOpts().getVerbose(),
         on -> sqlLine.getOpts().set("verbose", on.toString(), true),
-        on -> sqlLine.getOpts().set("incremental", on.toString(), true));
+        on -> sqlLine.getOpts().set("incremental", on.toString(), true), clusterJars);
     ShellDriver driver = new ShellDriver(session);
     try {
       DriverManager.registerDriver(driver);

@@ -65,7 +65,7 @@ class ShellStreamingTest {
     }
     assertThat(client.putRecords("clicks", clicks).failedRecordCount()).isZero();
 
-    session = new ShellSession(FreshetSql.open(dataDir), dataDir, () -> false, on -> { }, incremental::set);
+    session = new ShellSession(FreshetSql.open(dataDir), dataDir, () -> false, on -> { }, incremental::set, List.of());
     connection = session.connect();
     try (Statement statement = connection.createStatement()) {
       statement.execute("CREATE EXTERNAL TABLE clicks (page VARCHAR, event_time TIMESTAMP) TYPE kinesis "
