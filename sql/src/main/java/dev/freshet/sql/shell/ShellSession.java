@@ -163,7 +163,10 @@ final class ShellSession {
     try {
       node = sql.env(options).parseQuery(statement);
     } catch (RuntimeException e) {
-      throw ShellErrors.oneLine(e, verbose());
+      // Beam's driver plans it again and reports the error (with line and column), or runs what
+      // only its connection knows (the metadata schema).
+      setIncremental.accept(false);
+      return null;
     }
     if (node.isBounded() == PCollection.IsBounded.BOUNDED) {
       setIncremental.accept(false);
