@@ -1,5 +1,7 @@
 package dev.freshet.cli;
 
+import dev.freshet.runners.cluster.ClusterClasspath;
+import dev.freshet.sdk.stream.StreamClients;
 import dev.freshet.sql.shell.SqlShell;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,7 +22,10 @@ import picocli.CommandLine.Spec;
     description = {
       "The SQL shell: Beam SQL over the streams of the data folder, with its catalog in DIR/sql/catalog.",
       "sqlline commands work (!tables, !describe T, !outputformat csv, !help, !quit); "
-          + "SET; shows the settings, SET runner = direct|flink, SET endpoint = 'URI', SET verbose = true."
+          + "SET; shows the settings, SET runner = direct|flink, SET flinkMaster = 'HOST:PORT', "
+          + "SET endpoint = 'URI', SET verbose = true.",
+      "A SELECT over a followed stream prints rows as windows close, until LIMIT or Ctrl-C; "
+          + "INSERT INTO starts a background job: SHOW JOBS, STOP JOB id."
     },
     mixinStandardHelpOptions = true)
 final class SqlCommand implements Callable<Integer> {
@@ -44,15 +49,22 @@ final class SqlCommand implements Callable<Integer> {
     if (script != null && !Files.isReadable(script)) {
       throw new CliException("cannot read the script " + script);
     }
-    // sqlline reads the system terminal itself (null input), and its output goes where the
-    // command's does, so that in-process callers capture it.
-    return SqlShell.builder(Freshet.root(spec).dataDir)
-        .execute(execute)
-        .script(script)
-        .outputFormat(outputFormat)
-        .verbose(verbose)
-        .build()
-        .run(null, new WriterOutputStream(spec.commandLine().getOut()),
-            new WriterOutputStream(spec.commandLine().getErr()));
+    Freshet root = Freshet.root(spec);
+    // The store options (--durability, --throttling, --key-store) reach the shell's tables through
+    // the store opened here: pipelines in this JVM share the one registered at the data folder's
+    // file: endpoint.
+    try (StreamClients.Lease store = StreamClients.register(StreamClients.endpointOf(root.dataDir), root.openStore())) {
+      // sqlline reads the system terminal itself (null input), and its output goes where the
+      // command's does, so that in-process callers capture it.
+      return SqlShell.builder(root.dataDir)
+          .execute(execute)
+          .script(script)
+          .outputFormat(outputFormat)
+          .verbose(verbose)
+          .clusterJars(ClusterClasspath.jobSideJars(FlinkCommand.libFolder()))
+          .build()
+          .run(null, new WriterOutputStream(spec.commandLine().getOut()),
+              new WriterOutputStream(spec.commandLine().getErr()));
+    }
   }
 }

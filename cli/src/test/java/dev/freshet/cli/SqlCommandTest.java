@@ -72,6 +72,36 @@ class SqlCommandTest {
   }
 
   @Test
+  void aScriptWithOutputformatCsvPrintsTheClosedWindowsOfAFollowedStreamUpToItsLimit() throws IOException {
+    assertThat(cli.run("streams", "create", "clicks").exitCode()).isZero();
+    Cli.Result put = cli.run("put", "clicks", "--key-field", "page", "--file", file("clicks.json",
+        "{\"page\": \"home\", \"event_time\": \"2026-01-01T10:00:10Z\"}",
+        "{\"page\": \"home\", \"event_time\": \"2026-01-01T10:00:20Z\"}",
+        "{\"page\": \"cart\", \"event_time\": \"2026-01-01T10:00:30Z\"}",
+        "{\"page\": \"home\", \"event_time\": \"2026-01-01T10:01:10Z\"}",
+        "{\"page\": \"cart\", \"event_time\": \"2026-01-01T10:02:30Z\"}"));
+    assertThat(put.exitCode()).as(put.err()).isZero();
+    Path script = file("windows.sql",
+        "!outputformat csv",
+        "CREATE EXTERNAL TABLE clicks (page VARCHAR, event_time TIMESTAMP) TYPE kinesis LOCATION 'clicks'",
+        "  TBLPROPERTIES '{\"timestampField\": \"event_time\", \"startingPosition\": \"trim_horizon\"}';",
+        "SELECT page, TUMBLE_START(event_time, INTERVAL '1' MINUTE) AS window_start, COUNT(*) AS views",
+        "FROM clicks GROUP BY page, TUMBLE(event_time, INTERVAL '1' MINUTE)",
+        "LIMIT 3;");
+
+    // The stream is followed: the query ends at its LIMIT, with the three windows that closed.
+    Cli.Result result = cli.run("sql", "-f", script);
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    List<String> rows = csvRows(result);
+    assertThat(rows).first().isEqualTo("'page','window_start','views'");
+    assertThat(rows.subList(1, rows.size())).containsExactlyInAnyOrder(
+        "'home','2026-01-01 10:00:00','2'",
+        "'cart','2026-01-01 10:00:00','1'",
+        "'home','2026-01-01 10:01:00','1'");
+  }
+
+  @Test
   void tablesCreatedInOneRunAreThereInTheNext() {
     Cli.Result first = cli.run("sql", "-e", CREATE_METERS);
     assertThat(first.exitCode()).as(first.err()).isZero();
@@ -117,6 +147,32 @@ class SqlCommandTest {
         "'endpoint','http://localhost:4567'",
         "'verbose','false'",
         "'parallelism','3'");
+  }
+
+  @Test
+  void theStoreOptionsReachTheStoreTheShellReads() throws IOException {
+    // An encrypted stream whose keys live outside the data folder: only a store opened with
+    // --key-store can read it.
+    Path keys = files.resolve("keys.json");
+    Cli.Result created = cli.run("--key-store", keys, "--durability", "fsync", "streams", "create", "secret");
+    assertThat(created.exitCode()).as(created.err()).isZero();
+    picocli.CommandLine commandLine = Freshet.commandLine();
+    commandLine.parseArgs("--key-store", keys.toString(), "--data-dir", dataDir.toString(), "streams", "list");
+    Freshet root = commandLine.getCommand();
+    try (var store = root.openStore()) {
+      store.startStreamEncryption("secret", "alias/aws/kinesis");
+    }
+    Cli.Result put = cli.run("--key-store", keys, "put", "secret", "--key-field", "meter", "--file",
+        file("secret.json", "{\"meter\": \"m1\", \"kwh\": 1.5}", "{\"meter\": \"m2\", \"kwh\": 2.5}"));
+    assertThat(put.exitCode()).as(put.err()).isZero();
+
+    Cli.Result result = cli.run("--key-store", keys, "--durability", "fsync", "sql", "--outputformat", "csv", "-e",
+        "CREATE EXTERNAL TABLE secret (meter VARCHAR, kwh DOUBLE) TYPE kinesis LOCATION 'secret' "
+            + "TBLPROPERTIES '{\"read\": \"snapshot\"}'; SELECT SUM(kwh) AS total FROM secret;");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(csvRows(result)).containsExactly("'total'", "'4.0'");
+    assertThat(dataDir.resolve("keys").resolve("keystore.json")).doesNotExist();
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,8 +17,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The interactive shell in a pseudo-terminal: tmux runs the packaged {@code freshet-cli.jar}
- * (failsafe runs after {@code package}), the test types a statement and {@code !tables} and reads
- * the screen. Needs tmux (see .ci/run); without it the test fails.
+ * (failsafe runs after {@code package}), the test types statements as a person would and reads the
+ * screen. One shell session for all the checks: tables, a windowed SELECT over a followed stream
+ * that prints rows and is stopped with Ctrl-C (the prompt comes back and the next statement
+ * works), INSERT INTO as a background job with SHOW JOBS and STOP JOB, and a parse error as one
+ * line. Needs tmux (see .ci/run); without it the test fails.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class SqlShellIT {
@@ -27,10 +31,22 @@ class SqlShellIT {
   private final String session = "freshet-sql-it-" + ProcessHandle.current().pid();
 
   @Test
-  void typingAStatementAndTablesShowsTheTableOnTheScreen() throws Exception {
+  void aPersonTypesStatementsAndReadsTheScreen() throws Exception {
     Path jar = Path.of("target/freshet-cli.jar").toAbsolutePath();
     assertThat(jar).as("the cli jar, built by package").exists();
-    assertThat(new Cli(dataDir).run("streams", "create", "meters").exitCode()).isZero();
+    Cli cli = new Cli(dataDir);
+    assertThat(cli.run("streams", "create", "meters").exitCode()).isZero();
+    assertThat(cli.run("streams", "create", "clicks").exitCode()).isZero();
+    assertThat(cli.run("streams", "create", "views").exitCode()).isZero();
+    Path clicks = dataDir.resolveSibling(dataDir.getFileName() + "-clicks.json");
+    Files.write(clicks, List.of(
+        "{\"page\": \"home\", \"event_time\": \"2026-01-01T10:00:10Z\"}",
+        "{\"page\": \"home\", \"event_time\": \"2026-01-01T10:00:20Z\"}",
+        "{\"page\": \"cart\", \"event_time\": \"2026-01-01T10:00:30Z\"}",
+        "{\"page\": \"home\", \"event_time\": \"2026-01-01T10:01:10Z\"}",
+        "{\"page\": \"cart\", \"event_time\": \"2026-01-01T10:02:30Z\"}"));
+    Cli.Result put = cli.run("put", "clicks", "--key-field", "page", "--file", clicks);
+    assertThat(put.exitCode()).as(put.err()).isZero();
 
     tmux("new-session", "-d", "-s", session, "-x", "220", "-y", "50",
         "java -jar " + jar + " sql --data-dir " + dataDir);
@@ -41,11 +57,50 @@ class SqlShellIT {
       type("!tables");
       String screen = awaitScreen(s -> s.lines().anyMatch(line -> line.contains("| beam") && line.contains("| meters")));
       assertThat(screen).contains("TABLE_NAME");
+
+      type("CREATE EXTERNAL TABLE clicks (page VARCHAR, event_time TIMESTAMP) TYPE kinesis LOCATION 'clicks' "
+          + "TBLPROPERTIES '{\"timestampField\": \"event_time\", \"startingPosition\": \"trim_horizon\"}';");
+      type("CREATE EXTERNAL TABLE views (page VARCHAR, window_start TIMESTAMP, views BIGINT) TYPE kinesis "
+          + "LOCATION 'views';");
+      awaitScreen(s -> s.split("No rows affected", -1).length == 4);
+
+      // A windowed SELECT over the followed stream: the closed windows' rows show while it runs.
+      String windowed = "SELECT page, TUMBLE_START(event_time, INTERVAL '1' MINUTE) AS window_start, COUNT(*) AS views "
+          + "FROM clicks GROUP BY page, TUMBLE(event_time, INTERVAL '1' MINUTE)";
+      type(windowed + ";");
+      awaitScreen(s -> s.contains("| home ") && s.contains("2026-01-01 10:00:00 ")
+          && s.contains("2026-01-01 10:01:00 ") && s.lines().filter(l -> l.contains("| cart ")).count() == 1);
+      assertThat(lastLine(screen())).as("the query still runs").doesNotContain("freshet>");
+      tmux("send-keys", "-t", session, "C-c");
+      awaitScreen(s -> s.contains("rows selected") && lastLine(s).equals("0: freshet>"));
+
+      // The shell goes on: INSERT INTO starts a job in the background and returns its id.
+      type("INSERT INTO views " + windowed + ";");
+      awaitScreen(s -> s.contains("| job-1 ") && lastLine(s).equals("0: freshet>"));
+      type("SHOW JOBS;");
+      awaitScreen(s -> s.lines().anyMatch(l -> l.contains("| job-1 ") && l.contains("| RUNNING ")
+          && l.contains("INSERT INTO views SELECT page")));
+      type("STOP JOB job-1;");
+      awaitScreen(s -> s.lines().anyMatch(l -> l.contains("| job-1 ") && l.contains("| CANCELLED ")));
+
+      type("SELECT page FROMM clicks;");
+      String errorScreen = awaitScreen(s -> s.contains("Error: parse error at line 1, column 19: Encountered \"clicks\""));
+      assertThat(errorScreen.substring(errorScreen.lastIndexOf("FROMM clicks")))
+          .doesNotContain("\tat ").doesNotContain("Exception").doesNotContain("Was expecting");
       type("!quit");
     } finally {
       tmux("kill-session", "-t", session);
     }
     assertThat(dataDir.resolve("sql/catalog/meters.json")).exists();
+  }
+
+  private String screen() throws IOException, InterruptedException {
+    return tmux("capture-pane", "-p", "-t", session);
+  }
+
+  private static String lastLine(String screen) {
+    List<String> lines = screen.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
   }
 
   private void type(String line) throws IOException, InterruptedException {

@@ -27,6 +27,26 @@ public final class ClusterClasspath {
       name -> name.startsWith("beam-") || name.startsWith("freshet-") || name.startsWith("jackson-");
 
   /**
+   * The jars in {@code libDir} a job brings to the cluster, the ones its classpath leaves out (Beam,
+   * Freshet, Jackson): what a job built in the distribution's own JVM, such as a statement of
+   * {@code freshet sql}, stages with it. Empty when the folder does not exist.
+   */
+  public static List<Path> jobSideJars(Path libDir) {
+    if (!Files.isDirectory(libDir)) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.list(libDir)) {
+      return files
+          .filter(path -> path.getFileName().toString().endsWith(".jar"))
+          .filter(path -> JOB_SIDE.test(path.getFileName().toString()))
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list the jars in " + libDir, e);
+    }
+  }
+
+  /**
    * The jars in {@code libDir} the cluster needs.
    *
    * @throws ClusterException when the folder has no Flink runtime in it

@@ -23,6 +23,13 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.beam.sdk.extensions.sql.impl.rel.BeamCalcRel;
+import org.apache.beam.sdk.extensions.sql.impl.rel.BeamRelNode;
+import org.apache.beam.sdk.extensions.sql.impl.rel.BeamSortRel;
+import org.apache.beam.sdk.extensions.sql.impl.rel.BeamSqlRelUtils;
+import org.apache.beam.sdk.options.ApplicationNameOptions;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.extensions.sql.impl.BeamCalciteSchema;
 import org.apache.beam.sdk.extensions.sql.impl.JdbcConnection;
 import org.apache.beam.sdk.extensions.sql.impl.JdbcDriver;
@@ -32,11 +39,17 @@ import org.jspecify.annotations.Nullable;
 /**
  * One shell's settings and its JDBC connection: Beam's {@code jdbc:beam:} connection over the
  * catalog, behind a proxy that runs the shell's own statements ({@code SET;}, {@code SET runner},
- * {@code SET endpoint}, {@code SET verbose}) and turns errors into one line.
+ * {@code SET endpoint}, {@code SET verbose}, {@code SHOW JOBS}, {@code STOP JOB}), runs statements
+ * over followed tables itself ({@link StreamingQuery}, {@link ShellJobs}) and turns errors into one
+ * line.
  */
 final class ShellSession {
   private static final Pattern SHOW = Pattern.compile("(?is)\\s*SET\\s*;?\\s*");
   private static final Pattern SET = Pattern.compile("(?is)\\s*SET\\s+([A-Za-z_][A-Za-z0-9_]*)\\s*=\\s*(.*?)\\s*;?\\s*");
+  private static final Pattern QUERY = Pattern.compile("(?is)\\s*(SELECT|WITH)\\b.*");
+  private static final Pattern INSERT = Pattern.compile("(?is)\\s*INSERT\\s+INTO\\b.*");
+  private static final Pattern SHOW_JOBS = Pattern.compile("(?is)\\s*SHOW\\s+JOBS\\s*;?\\s*");
+  private static final Pattern STOP_JOB = Pattern.compile("(?is)\\s*STOP\\s+JOB\\s+'?([A-Za-z0-9_.-]+)'?\\s*;?\\s*");
 
   /** What a shell setting returns: no rows, as Beam's own {@code SET}. */
   private static final ResultSet NO_ROWS = noRows();
@@ -52,19 +65,32 @@ final class ShellSession {
   private final FreshetSql sql;
   private final BooleanSupplier verbose;
   private final Consumer<Boolean> setVerbose;
+  private final Consumer<Boolean> setIncremental;
+  private final List<Path> clusterJars;
+  private final ShellJobs jobs = new ShellJobs();
   private URI endpoint;
   private @Nullable JdbcConnection connection;
   private int failures;
 
   /**
    * A session whose verbose mode is sqlline's ({@code --verbose}, {@code !set verbose}), read with
-   * {@code verbose} and set by {@code SET verbose = ...} with {@code setVerbose}.
+   * {@code verbose} and set by {@code SET verbose = ...} with {@code setVerbose}; {@code
+   * setIncremental} switches sqlline's incremental printing (on for a streaming {@code SELECT});
+   * {@code clusterJars} are staged with jobs submitted to a Flink cluster.
    */
-  ShellSession(FreshetSql sql, Path dataDir, BooleanSupplier verbose, Consumer<Boolean> setVerbose) {
+  ShellSession(FreshetSql sql, Path dataDir, BooleanSupplier verbose, Consumer<Boolean> setVerbose,
+      Consumer<Boolean> setIncremental, List<Path> clusterJars) {
     this.sql = sql;
     this.endpoint = StreamClients.endpointOf(dataDir);
     this.verbose = verbose;
     this.setVerbose = setVerbose;
+    this.setIncremental = setIncremental;
+    this.clusterJars = List.copyOf(clusterJars);
+  }
+
+  /** Cancels the queries and jobs that run in this process (jobs on a Flink cluster keep running). */
+  void close() {
+    jobs.close();
   }
 
   /** Beam's connection over the catalog, wrapped; sqlline calls this once per {@code !connect}. */
@@ -85,6 +111,16 @@ final class ShellSession {
   @Nullable ResultSet runShellStatement(String statement, Statement beam) throws SQLException {
     if (SHOW.matcher(statement).matches()) {
       return settings();
+    }
+    if (SHOW_JOBS.matcher(statement).matches()) {
+      return TextResultSet.of(ShellJobs.COLUMNS, jobs.rows());
+    }
+    Matcher stop = STOP_JOB.matcher(statement);
+    if (stop.matches()) {
+      String id = stop.group(1);
+      String master = beamSchema().getPipelineOptions().get("flinkMaster");
+      return TextResultSet.of(List.of("id", "state"), List.of(List.of(id,
+          jobs.stop(id, master == null || master.startsWith("[") ? null : master))));
     }
     Matcher set = SET.matcher(statement);
     if (!set.matches()) {
@@ -109,6 +145,118 @@ final class ShellSession {
       }
     }
     return NO_ROWS;
+  }
+
+  /**
+   * Plans a {@code SELECT} or {@code INSERT INTO}; when it reads a followed (unbounded) table, runs it
+   * the shell's way: a {@code SELECT} streams its rows ({@code running} receives the query, for
+   * Ctrl-C), an {@code INSERT} starts a background job. Null when Beam's driver should run it.
+   */
+  @Nullable ResultSet runUnbounded(String statement, Consumer<StreamingQuery> running) throws SQLException {
+    boolean query = QUERY.matcher(statement).matches();
+    if (!query && !INSERT.matcher(statement).matches()) {
+      setIncremental.accept(false);
+      return null;
+    }
+    PipelineOptions options = pipelineOptions();
+    BeamRelNode node;
+    try {
+      node = sql.env(options).parseQuery(statement);
+    } catch (RuntimeException e) {
+      // Beam's driver plans it again and reports the error (with line and column), or runs what
+      // only its connection knows (the metadata schema).
+      setIncremental.accept(false);
+      return null;
+    }
+    if (node.isBounded() == PCollection.IsBounded.BOUNDED) {
+      setIncremental.accept(false);
+      return null;
+    }
+    String runner = runnerName(options);
+    if (query) {
+      if (!runner.equals("direct")) {
+        throw new SQLException("a SELECT over a followed table prints its rows on the Direct runner "
+            + "(SET runner = direct); on Flink, INSERT INTO a table");
+      }
+      long limit = -1;
+      if (node instanceof BeamSortRel sort && sort.isLimitOnly()) {
+        limit = sort.getCount();
+        node = BeamSqlRelUtils.getBeamRelInput(sort.getInput());
+      } else if (node instanceof BeamCalcRel calc
+          && BeamSqlRelUtils.getBeamRelInput(calc.getInput()) instanceof BeamSortRel sort && sort.isLimitOnly()) {
+        limit = sort.getCount();
+      }
+      StreamingQuery streaming = startQuery(node, options, limit);
+      running.accept(streaming);
+      // Rows are printed as they come, not once the query ends.
+      setIncremental.accept(true);
+      return streaming.resultSet();
+    }
+    setIncremental.accept(false);
+    ShellJobs.Job job;
+    try {
+      job = jobs.start(statement, node, options, runner);
+    } catch (RuntimeException e) {
+      throw ShellErrors.oneLine(e, verbose());
+    }
+    List<String> columns = List.of("job_id", "runner", "flink_job_id");
+    return TextResultSet.of(columns, List.of(List.of(job.id(), job.runner(),
+        job.flinkJobId() == null ? "" : job.flinkJobId())));
+  }
+
+  private StreamingQuery startQuery(BeamRelNode node, PipelineOptions options, long limit) throws SQLException {
+    try {
+      return StreamingQuery.start(node, options, limit);
+    } catch (RuntimeException e) {
+      throw ShellErrors.oneLine(e, verbose());
+    }
+  }
+
+  /**
+   * The options of a pipeline the shell runs itself: those set with {@code SET}, a pipeline that
+   * returns once started (the Direct runner's {@code blockOnRun=false}, Flink's detached mode).
+   */
+  private PipelineOptions pipelineOptions() throws SQLException {
+    Map<String, String> set = new TreeMap<>(beamSchema().getPipelineOptions());
+    String runner = set.getOrDefault("runner", "DirectRunner");
+    List<String> args = new java.util.ArrayList<>();
+    set.forEach((name, value) -> args.add("--" + name + "=" + value));
+    if (runner.equals("FlinkRunner")) {
+      args.add("--streaming=true");
+      args.add("--attachedMode=false");
+      String master = set.get("flinkMaster");
+      if (master != null && !master.startsWith("[")) {
+        // A cluster: its TaskManagers are other processes, which reach streams through a server and
+        // get the classes of the job (Beam, Beam SQL, Freshet) with it.
+        if ("file".equalsIgnoreCase(endpoint.getScheme())) {
+          throw new SQLException("a Flink cluster's TaskManagers reach streams through a server: start freshet server "
+              + "and SET endpoint = 'http://localhost:4567' (the endpoint is " + endpoint + ")");
+        }
+        if (clusterJars.isEmpty()) {
+          throw new SQLException("no jars to send to the Flink cluster at " + master
+              + ": run the shell from the distribution (./freshet sql)");
+        }
+        args.add("--filesToStage=" + String.join(",", clusterJars.stream().map(Path::toString).toList()));
+      }
+    } else {
+      args.add("--blockOnRun=false");
+    }
+    try {
+      PipelineOptions options = PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).withValidation().create();
+      options.as(ApplicationNameOptions.class).setAppName("FreshetSqlShell");
+      return options;
+    } catch (RuntimeException e) {
+      throw ShellErrors.oneLine(e, verbose());
+    }
+  }
+
+  /** {@code direct}, {@code flink} (in this process) or {@code flink host:port} (a cluster). */
+  private String runnerName(PipelineOptions options) throws SQLException {
+    if (!options.getRunner().getSimpleName().equals("FlinkRunner")) {
+      return "direct";
+    }
+    String address = beamSchema().getPipelineOptions().get("flinkMaster");
+    return address == null || address.startsWith("[") ? "flink" : "flink " + address;
   }
 
   /** {@code SET;}: the shell's settings, then the pipeline options set with {@code SET}. */
@@ -195,6 +343,7 @@ final class ShellSession {
   private final class StatementHandler implements InvocationHandler {
     private final Statement delegate;
     private @Nullable ResultSet shellResult;
+    private volatile @Nullable StreamingQuery running;
 
     StatementHandler(Statement delegate) {
       this.delegate = delegate;
@@ -213,6 +362,9 @@ final class ShellSession {
         ResultSet own;
         try {
           own = runShellStatement(statement, delegate);
+          if (own == null) {
+            own = runUnbounded(statement, query -> running = query);
+          }
         } catch (SQLException e) {
           failures++;
           throw ShellErrors.oneLine(e, verbose());
@@ -231,6 +383,15 @@ final class ShellSession {
             case "executeQuery" -> own;
             default -> 0;
           };
+        }
+      }
+      StreamingQuery query = running;
+      if (query != null && (name.equals("cancel") || name.equals("close"))) {
+        // Ctrl-C (sqlline's signal handler calls cancel) or the end of the statement: the query's
+        // pipeline is cancelled, the shell goes on.
+        query.cancel();
+        if (name.equals("cancel")) {
+          return null;
         }
       }
       if (shellResult != null) {

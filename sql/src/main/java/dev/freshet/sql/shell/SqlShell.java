@@ -36,8 +36,13 @@ import sqlline.SqlLine;
  * SET verbose = true|false} (stack traces with errors). Errors are one line, naming the line and
  * column of a parse or validation error.
  *
- * <p>{@code SELECT} runs a pipeline on the Direct runner and prints its rows when it ends, so it
- * suits bounded ({@code "read": "snapshot"}) tables.
+ * <p>A {@code SELECT} over a bounded ({@code "read": "snapshot"}) table runs through Beam's driver
+ * and prints its rows when its pipeline ends. Over a followed (unbounded) table the shell runs it
+ * itself: rows are printed as windows close, until {@code LIMIT} or Ctrl-C, which cancels the
+ * query's pipeline and gives the prompt back. {@code INSERT INTO} over a followed table starts a
+ * background job; {@code SHOW JOBS} lists the jobs and {@code STOP JOB id} cancels one. In {@code
+ * -e} and {@code -f} scripts, a line that starts with {@code !} (such as {@code !outputformat csv})
+ * runs as a sqlline command.
  */
 public final class SqlShell {
   /** The URL of the shell's connection; only the shell's own driver, registered in {@link #run}, accepts it. */
@@ -51,6 +56,7 @@ public final class SqlShell {
   private final @Nullable Path script;
   private final @Nullable String outputFormat;
   private final boolean verbose;
+  private final List<Path> clusterJars;
 
   private SqlShell(Builder builder) {
     this.dataDir = builder.dataDir;
@@ -58,6 +64,7 @@ public final class SqlShell {
     this.script = builder.script;
     this.outputFormat = builder.outputFormat;
     this.verbose = builder.verbose;
+    this.clusterJars = builder.clusterJars;
   }
 
   /** A shell over the data folder {@code dataDir}. */
@@ -72,6 +79,7 @@ public final class SqlShell {
     private @Nullable Path script;
     private @Nullable String outputFormat;
     private boolean verbose;
+    private List<Path> clusterJars = List.of();
 
     private Builder(Path dataDir) {
       this.dataDir = dataDir;
@@ -101,6 +109,15 @@ public final class SqlShell {
       return this;
     }
 
+    /**
+     * The jars a Flink cluster gets with each job the shell submits to it ({@code SET flinkMaster =
+     * 'host:port'}): the classes the cluster's own classpath lacks (Beam, Beam SQL, Freshet).
+     */
+    public Builder clusterJars(List<Path> jars) {
+      this.clusterJars = List.copyOf(checkNotNull(jars, "jars"));
+      return this;
+    }
+
     public SqlShell build() {
       return new SqlShell(this);
     }
@@ -124,7 +141,8 @@ public final class SqlShell {
     sqlLine.setOutputStream(out);
     sqlLine.setErrorStream(err);
     ShellSession session = new ShellSession(sql, dataDir, () -> sqlLine.getOpts().getVerbose(),
-        on -> sqlLine.getOpts().set("verbose", on.toString(), true));
+        on -> sqlLine.getOpts().set("verbose", on.toString(), true),
+        on -> sqlLine.getOpts().set("incremental", on.toString(), true), clusterJars);
     ShellDriver driver = new ShellDriver(session);
     try {
       DriverManager.registerDriver(driver);
@@ -141,6 +159,7 @@ public final class SqlShell {
       SqlLine.Status status = sqlLine.begin(arguments(history, statements).toArray(String[]::new), in, true);
       return status == SqlLine.Status.OK && session.failures() == 0 ? 0 : 1;
     } finally {
+      session.close();
       try {
         DriverManager.deregisterDriver(driver);
       } catch (SQLException e) {
@@ -162,10 +181,39 @@ public final class SqlShell {
     if (statements != null) {
       // Without a terminal sqlline takes the width of its dumb terminal, 0, and prints empty tables.
       args.add("--maxWidth=" + SCRIPT_WIDTH);
-      args.add("-e");
-      args.add(statements);
+      for (String command : commands(statements)) {
+        args.add("-e");
+        args.add(command);
+      }
     }
     return args;
+  }
+
+  /**
+   * The commands of a script or of {@code -e}, as sqlline runs them one {@code -e} each: a line that
+   * starts with {@code !} between statements ({@code !outputformat csv}) is a command of its own;
+   * the SQL between such lines is one command, which sqlline splits at {@code ;}.
+   */
+  static List<String> commands(String script) {
+    List<String> commands = new ArrayList<>();
+    StringBuilder sql = new StringBuilder();
+    for (String line : script.split("\\R", -1)) {
+      String pending = sql.toString().strip();
+      if (line.strip().startsWith("!") && (pending.isEmpty() || pending.endsWith(";"))) {
+        if (!pending.isEmpty()) {
+          commands.add(pending);
+        }
+        sql.setLength(0);
+        commands.add(line.strip());
+      } else {
+        sql.append(line).append('\n');
+      }
+    }
+    String rest = sql.toString().strip();
+    if (!rest.isEmpty()) {
+      commands.add(rest);
+    }
+    return commands;
   }
 
   /**
