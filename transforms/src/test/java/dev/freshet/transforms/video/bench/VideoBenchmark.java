@@ -21,15 +21,22 @@ import java.util.concurrent.TimeUnit;
  * H.264 Matroska files, in the same run. Each file is decoded once to warm up, then {@code rounds}
  * times; the best round counts (least disturbed by other work on the machine).
  *
- * <p>Arguments: {@code rounds label=file.mkv...}. Prints a table, then {@code key=value} lines.
+ * <p>Then PutMedia ingest: a file (high bitrate, so that bytes dominate) put into an in-process server's video service over
+ * HTTP (chunked, as producers send it; durability {@code os}) against a plain copy of the same file
+ * on the same disk.
+ *
+ * <p>Arguments: {@code rounds scratchDir ingest.mkv label=file.mkv...}. Prints tables, then {@code key=value}
+ * lines.
  */
 public final class VideoBenchmark {
   private VideoBenchmark() {}
 
   public static void main(String[] args) throws Exception {
     int rounds = Integer.parseInt(args[0]);
+    Path scratch = Paths.get(args[1]);
+    Path ingest = Paths.get(args[2]);
     Map<String, Path> files = new LinkedHashMap<>();
-    for (int i = 1; i < args.length; i++) {
+    for (int i = 3; i < args.length; i++) {
       String[] pair = args[i].split("=", 2);
       files.put(pair[0], Paths.get(pair[1]));
     }
@@ -57,6 +64,7 @@ public final class VideoBenchmark {
       last = String.format(Locale.ROOT, "video.jcodec.fps=%.1f%nvideo.ffmpeg.fps=%.1f%nvideo.cli.fps=%.1f%n"
           + "video.ratio.cli=%.2f", jcodec, ffmpeg, cli, ffmpeg / cli);
     }
+    keys.addAll(IngestBenchmark.run(scratch, ingest, rounds));
     System.out.println();
     keys.forEach(System.out::println);
     // The unsuffixed keys are the last (largest) file's.
