@@ -53,7 +53,7 @@ final class TransformFn extends DoFn<FirehoseRecord, KV<String, FirehoseRecord>>
   }
 
   /** The transformer broke the contract: the batch failed as a whole. */
-  private static final class ContractException extends Exception {
+  static final class ContractException extends Exception {
     private static final long serialVersionUID = 1L;
     final String code;
 
@@ -183,9 +183,9 @@ final class TransformFn extends DoFn<FirehoseRecord, KV<String, FirehoseRecord>>
     }
   }
 
-  /** The results by id, if they answer every input exactly once. */
-  private static Map<String, TransformationResult> check(@Nullable List<TransformationResult> results,
-      Map<String, Pending> inputs) throws ContractException {
+  /** The results by id, if they answer every input exactly once (also used by {@link DeliveryEngine}). */
+  static Map<String, TransformationResult> check(@Nullable List<TransformationResult> results,
+      Map<String, ?> inputs) throws ContractException {
     if (results == null) {
       throw new ContractException(MISSING_RECORD_ID, "The transformation function returned no records");
     }
