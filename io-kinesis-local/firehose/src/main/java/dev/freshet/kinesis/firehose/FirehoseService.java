@@ -13,7 +13,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.net.URI;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,17 +46,45 @@ public final class FirehoseService implements ServiceExtension {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final DeliveryStreams streams;
+  /** The S3 API this service started (and closes), if any. */
+  private final Optional<S3Server> ownS3;
 
-  private FirehoseService(DeliveryStreams streams) {
+  private FirehoseService(DeliveryStreams streams, Optional<S3Server> ownS3) {
     this.streams = streams;
+    this.ownS3 = ownS3;
   }
 
   /**
-   * Opens the service on {@code store}: loads the delivery streams under {@code <data-dir>/firehose}
-   * and starts their deliveries.
+   * Opens the service on {@code store}: starts the S3 API if the configuration asks for one, loads
+   * the delivery streams under {@code <data-dir>/firehose} and starts their deliveries.
    */
   public static FirehoseService open(FirehoseServiceConfig config, StreamClient store) throws IOException {
-    return open(config, store, Optional.empty());
+    checkNotNull(config, "config");
+    if (config.s3Port().isEmpty()) {
+      return open(config, store, Optional.empty());
+    }
+    S3Server s3 = S3Server.start(config.dataDir().resolve("s3"), config.s3Host().orElseThrow(), config.s3Port().get());
+    try {
+      FirehoseService service = open(config, store, config.s3Endpoint().isPresent() ? Optional.empty()
+          : Optional.of(s3));
+      return new FirehoseService(service.streams, Optional.of(s3));
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(s3, e);
+      throw e;
+    }
+  }
+
+  /** The S3 API this service serves, if it started one. */
+  public Optional<URI> s3Endpoint() {
+    return ownS3.map(S3Server::endpoint);
+  }
+
+  private static void closeQuietly(S3Server s3, Exception cause) {
+    try {
+      s3.close();
+    } catch (Exception e) {
+      cause.addSuppressed(e);
+    }
   }
 
   /**
@@ -71,7 +99,7 @@ public final class FirehoseService implements ServiceExtension {
     DeliveryStreams streams = new DeliveryStreams(config, store, s3,
         new Transformers(Thread.currentThread().getContextClassLoader()));
     streams.load();
-    return new FirehoseService(streams);
+    return new FirehoseService(streams, Optional.empty());
   }
 
   @Override
@@ -152,11 +180,13 @@ public final class FirehoseService implements ServiceExtension {
 
   /** Stops every delivery thread; what was not delivered is delivered after the next open. */
   @Override
-  public void close() throws InterruptedException {
-    streams.close();
-  }
-
-  static byte[] utf8(String text) {
-    return text.getBytes(StandardCharsets.UTF_8);
+  public void close() throws Exception {
+    try {
+      streams.close();
+    } finally {
+      if (ownS3.isPresent()) {
+        ownS3.get().close();
+      }
+    }
   }
 }

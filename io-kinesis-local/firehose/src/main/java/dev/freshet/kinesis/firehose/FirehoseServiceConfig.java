@@ -14,7 +14,8 @@ import java.util.Optional;
  * <pre>{@code
  * FirehoseServiceConfig config = FirehoseServiceConfig.builder(dataDir)  // required
  *     .setRegion("us-east-1").setAccount("000000000000")                // defaults
- *     .setS3Endpoint(URI.create("http://127.0.0.1:4568"))               // default: files under <dataDir>/s3
+ *     .setS3Server("127.0.0.1", 4568)                                   // default: no S3 API of its own
+ *     .setS3Endpoint(URI.create("http://127.0.0.1:9000"))               // default: that S3 API, else files
  *     .build();
  * }</pre>
  */
@@ -38,6 +39,15 @@ public abstract class FirehoseServiceConfig {
    */
   public abstract Optional<URI> s3Endpoint();
 
+  /**
+   * Where the service serves its own S3 API over {@code <dataDir>/s3} (s3proxy), as host and port
+   * (0: a free port); empty: no S3 API of its own. S3 destinations then deliver into it, unless
+   * {@link #s3Endpoint()} is set.
+   */
+  public abstract Optional<String> s3Host();
+
+  public abstract Optional<Integer> s3Port();
+
   /** The folder of this service's own files: {@code <dataDir>/firehose}. */
   public Path firehoseDir() {
     return dataDir().resolve("firehose");
@@ -53,6 +63,16 @@ public abstract class FirehoseServiceConfig {
     public abstract Builder setAccount(String account);
 
     public abstract Builder setS3Endpoint(URI endpoint);
+
+    abstract Builder setS3Host(String host);
+
+    abstract Builder setS3Port(Integer port);
+
+    /** Serves the S3 API on {@code host:port} (0: a free port). */
+    public Builder setS3Server(String host, int port) {
+      checkArgument(port >= 0 && port <= 65535, "s3Port must be between 0 and 65535, but was: %s", port);
+      return setS3Host(host).setS3Port(port);
+    }
 
     abstract FirehoseServiceConfig autoBuild();
 
