@@ -36,6 +36,7 @@ import picocli.CommandLine.ScopeType;
       DemoCommand.class,
       FlinkCommand.class,
       ServerCommand.class,
+      FirehoseCommand.class,
       RunCommand.class,
       SqlCommand.class,
       CommandLine.HelpCommand.class
