@@ -1,11 +1,13 @@
 package dev.freshet.kinesis.firehose;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.freshet.transforms.firehose.PostgresCluster;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.firehose.model.InvalidArgumentException;
 import software.amazon.awssdk.services.firehose.model.ProcessorParameterName;
 import software.amazon.awssdk.services.firehose.model.ProcessorType;
 import software.amazon.awssdk.services.firehose.model.Record;
@@ -124,6 +127,50 @@ class FirehoseDestinationsIT {
     assertThat(fixture.client.describeDeliveryStream(b -> b.deliveryStreamName("to-http"))
         .deliveryStreamDescription().destinations().get(0).httpEndpointDestinationDescription()
         .endpointConfiguration().url()).isEqualTo(url);
+  }
+
+  @Test
+  void redshiftDestinationLoadsPostgresqlByCopyFromTheStagingBucket() throws Exception {
+    assertThatThrownBy(() -> fixture.client.createDeliveryStream(b -> b.deliveryStreamName("to-redshift")
+        .redshiftDestinationConfiguration(r -> r.clusterJDBCURL("jdbc:redshift://cluster:5439/dev")
+            .username("u").password("p").roleARN("arn:aws:iam::000000000000:role/firehose")
+            .copyCommand(c -> c.dataTableName("clicks"))
+            .s3Configuration(s3 -> s3.bucketARN("arn:aws:s3:::staging").roleARN("arn:aws:iam::000000000000:role/r")))))
+        .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("jdbc:postgresql://");
+    try (PostgresCluster postgres = PostgresCluster.start()) {
+      postgres.execute("CREATE TABLE clicks (id integer, page text)");
+      fixture.client.createDeliveryStream(b -> b.deliveryStreamName("to-postgres")
+          .redshiftDestinationConfiguration(r -> r.clusterJDBCURL(postgres.jdbcUrl()).username("freshet")
+              .password("unused").roleARN("arn:aws:iam::000000000000:role/firehose")
+              .copyCommand(c -> c.dataTableName("clicks").dataTableColumns("id,page").copyOptions("JSON 'auto'"))
+              .retryOptions(o -> o.durationInSeconds(60))
+              .s3Configuration(s3 -> s3.bucketARN("arn:aws:s3:::staging").prefix("clicks/")
+                  .roleARN("arn:aws:iam::000000000000:role/firehose")
+                  .bufferingHints(h -> h.sizeInMBs(1).intervalInSeconds(0)))));
+      fixture.awaitActive("to-postgres");
+      assertThat(fixture.client.describeDeliveryStream(b -> b.deliveryStreamName("to-postgres"))
+          .deliveryStreamDescription().destinations().get(0).redshiftDestinationDescription().username())
+          .isEqualTo("freshet");
+      fixture.client.putRecordBatch(b -> b.deliveryStreamName("to-postgres").records(
+          Stream.of("{\"id\":1,\"page\":\"/a\"}", "{\"id\":2,\"page\":\"/b\"}", "{\"id\":3}")
+              .map(s -> Record.builder().data(SdkBytes.fromUtf8String(s)).build()).toList()));
+      List<String> rows = new ArrayList<>();
+      FirehoseFixture.await(() -> {
+        rows.clear();
+        try (java.sql.Connection c = postgres.connect();
+            java.sql.ResultSet r = c.createStatement().executeQuery("SELECT id, page FROM clicks ORDER BY id")) {
+          while (r.next()) {
+            rows.add(r.getInt(1) + ":" + r.getString(2));
+          }
+        } catch (java.sql.SQLException e) {
+          throw new IllegalStateException(e);
+        }
+        return rows.size() >= 3;
+      }, "three rows in PostgreSQL");
+      assertThat(rows).containsExactly("1:/a", "2:/b", "3:null");
+      assertThat(files("staging")).singleElement().satisfies(f -> assertThat(f).startsWith("clicks/"));
+      fixture.client.deleteDeliveryStream(b -> b.deliveryStreamName("to-postgres"));
+    }
   }
 
   @Test
