@@ -116,8 +116,10 @@ class FirehoseServiceIT {
     assertThat(fixture.client.listTagsForDeliveryStream(b -> b.deliveryStreamName("clicks")).tags())
         .containsExactly(Tag.builder().key("team").value("web").build());
     assertThat(fixture.client.listDeliveryStreams(b -> b.limit(100)).deliveryStreamNames()).contains("clicks");
+    assertThat(fixture.store.describeStreamSummary(DeliveryStream.internalStream("clicks")).streamName())
+        .as("the records wait in an internal stream").isEqualTo("__firehose-clicks");
     assertThat(fixture.store.listStreams(null, 100).streams()).extracting(s -> s.streamName())
-        .contains(DeliveryStream.internalStream("clicks"));
+        .as("which ListStreams leaves out").doesNotContain("__firehose-clicks");
   }
 
   @Test
@@ -191,8 +193,16 @@ class FirehoseServiceIT {
             .toList()))).isInstanceOf(InvalidArgumentException.class).hasMessageContaining("at most 500 records");
     fixture.client.deleteDeliveryStream(b -> b.deliveryStreamName("twice"));
     assertThat(fixture.client.listDeliveryStreams(b -> b.limit(100)).deliveryStreamNames()).doesNotContain("twice");
-    assertThat(fixture.store.listStreams(null, 100).streams()).extracting(s -> s.streamName())
-        .doesNotContain(DeliveryStream.internalStream("twice"));
+    assertThat(internalStreamDeleted("twice")).as("the internal stream is deleted with it").isTrue();
+  }
+
+  private static boolean internalStreamDeleted(String name) {
+    try {
+      return fixture.store.describeStreamSummary(DeliveryStream.internalStream(name)).streamStatus()
+          == dev.freshet.sdk.stream.StreamStatus.DELETING;
+    } catch (dev.freshet.sdk.stream.errors.ResourceNotFoundException e) {
+      return true;
+    }
   }
 
   @Test
