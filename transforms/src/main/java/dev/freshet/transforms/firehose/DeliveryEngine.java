@@ -44,7 +44,6 @@ public final class DeliveryEngine implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DeliveryEngine.class);
   private static final DateTimeFormatter SUFFIX_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd-HH-mm-ss");
   private static final long TRANSFORMATION_BATCH_BYTES = 1L << 20;
-  private static final long MAX_TRANSFORMATION_BACKOFF_MILLIS = 5_000;
 
   private final FirehoseDelivery.Write spec;
   private final FirehoseDelivery.Write.Prefixes prefixes;
@@ -308,40 +307,15 @@ public final class DeliveryEngine implements AutoCloseable {
       byId.put(id, record);
       inputs.add(TransformationRecord.of(id, record.data(), record.approximateArrivalTimestamp()));
     }
-    long deadline = System.currentTimeMillis() + spec.transformationRetryDuration().getMillis();
-    long backoff = spec.transformationBackoff().getMillis();
-    int attempts = 0;
-    while (true) {
-      attempts++;
-      String code;
-      String message;
-      try {
-        Map<String, TransformationResult> results = TransformFn.check(transformer.transform(List.copyOf(inputs)), byId);
-        routeResults(results, byId, attempts, transformer.functionArn(), partitions, errors);
-        return;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw e;
-      } catch (TransformFn.ContractException e) {
-        code = e.code;
-        message = e.getMessage();
-      } catch (Exception e) {
-        code = TransformFn.FUNCTION_ERROR;
-        message = "The transformation function failed: " + e;
-      }
-      long now = System.currentTimeMillis();
-      if (attempts > spec.transformationRetries() || now + backoff > deadline) {
-        LOG.warn("Delivery stream {}: transformation failed after {} attempts ({}); {} records go to the error output",
-            spec.deliveryStreamName(), attempts, code, batch.size());
-        for (FirehoseRecord record : byId.values()) {
-          errors.add(FirehoseErrorRecord.of(FirehoseErrorRecord.PROCESSING_FAILED, attempts,
-              record.approximateArrivalTimestamp().getMillis(), code, message, now, record.data(),
-              transformer.functionArn()));
-        }
-        return;
-      }
-      Thread.sleep(backoff);
-      backoff = Math.min(backoff * 2, MAX_TRANSFORMATION_BACKOFF_MILLIS);
+    TransformerCall call = TransformerCall.run(spec, inputs, byId);
+    if (call.succeeded()) {
+      routeResults(call.results(), byId, call.attempts(), transformer.functionArn(), partitions, errors);
+      return;
+    }
+    for (FirehoseRecord record : byId.values()) {
+      errors.add(FirehoseErrorRecord.of(FirehoseErrorRecord.PROCESSING_FAILED, call.attempts(),
+          record.approximateArrivalTimestamp().getMillis(), call.code(), call.message(), call.endedMillis(),
+          record.data(), transformer.functionArn()));
     }
   }
 
