@@ -37,6 +37,7 @@ import picocli.CommandLine.ScopeType;
       DemoCommand.class,
       FlinkCommand.class,
       ServerCommand.class,
+      FirehoseCommand.class,
       RunCommand.class,
       SqlCommand.class,
       VideoCommand.class,

@@ -1,5 +1,7 @@
 package dev.freshet.cli;
 
+import dev.freshet.kinesis.firehose.FirehoseService;
+import dev.freshet.kinesis.firehose.FirehoseServiceConfig;
 import dev.freshet.kinesis.server.KinesisServer;
 import dev.freshet.kinesis.server.ServerConfig;
 import dev.freshet.kinesis.server.ServerCredentials;
@@ -12,6 +14,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.SocketException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,6 +96,15 @@ final class ServerCommand implements Callable<Integer> {
       description = "12-digit account id in ARNs (default: 000000000000).")
   String account;
 
+  @Option(names = "--s3-port", paramLabel = "PORT",
+      description = "Port of the S3 API that Firehose deliveries land in (<data-dir>/s3, path-style); "
+          + "default: --port + 1 (a free one when --port is 0); 0 turns it off.")
+  Integer s3Port;
+
+  @Option(names = "--s3-endpoint", paramLabel = "URL",
+      description = "Deliver Firehose S3 destinations to this S3 API instead (path-style).")
+  URI s3Endpoint;
+
   @Override
   public Integer call() {
     Freshet root = Freshet.root(spec);
@@ -104,9 +116,15 @@ final class ServerCommand implements Callable<Integer> {
 
     LocalStreamStore store = LocalStreamStore.open(storeConfig);
     KinesisServer server;
+    FirehoseService firehose = openFirehose(store, storeConfig);
     try {
-      server = start(serverConfig, store);
+      server = start(serverConfig, store, firehose);
     } catch (RuntimeException e) {
+      try {
+        firehose.close();
+      } catch (Exception suppressed) {
+        e.addSuppressed(suppressed);
+      }
       store.close();
       throw e;
     }
@@ -139,6 +157,7 @@ final class ServerCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
 
     out.printf("freshet server listening on %s (data folder %s)%n", server.endpoint(), dataDir);
+    firehose.s3Endpoint().ifPresent(s3 -> out.printf("S3 API of Firehose deliveries on %s%n", s3));
     out.flush();
 
     boolean interrupted = false;
@@ -223,14 +242,38 @@ final class ServerCommand implements Callable<Integer> {
     }
   }
 
-  /** Starts the server with the Kinesis Video API on the same port (the server closes it). */
-  private KinesisServer start(ServerConfig config, LocalStreamStore store) {
+  /** Starts the server with the Firehose and Kinesis Video APIs on the same port (the server closes them). */
+  private KinesisServer start(ServerConfig config, LocalStreamStore store, FirehoseService firehose) {
     VideoService video = new VideoService(VideoCommand.openStore(spec));
     try {
-      return start(config, store, List.of(video));
+      return start(config, store, List.of(firehose, video));
     } catch (RuntimeException e) {
       video.close();
       throw e;
+    }
+  }
+
+  /** The Firehose API with its S3 API (unless --s3-port 0); closed by the server. */
+  private FirehoseService openFirehose(LocalStreamStore store, StoreConfig storeConfig) {
+    FirehoseServiceConfig.Builder builder = FirehoseServiceConfig.builder(storeConfig.dataDir())
+        .setRegion(storeConfig.region()).setAccount(storeConfig.account());
+    int s3 = s3Port != null ? s3Port : port == 0 ? 0 : port + 1;
+    if (s3Port != null && (s3Port < 0 || s3Port > 65535)) {
+      store.close();
+      throw new CommandLine.ParameterException(spec.commandLine(), "--s3-port must be between 0 and 65535");
+    }
+    if (s3Endpoint != null) {
+      builder.setS3Endpoint(s3Endpoint);
+    }
+    if (s3 != 0 || (s3Port == null && port == 0)) {
+      builder.setS3Server(host, s3);
+    }
+    try {
+      return FirehoseService.open(builder.build(), store);
+    } catch (IOException | RuntimeException e) {
+      store.close();
+      throw new CliException("cannot start the Firehose service (S3 API on " + host + ":" + s3 + "): "
+          + describe(e) + (s3 == 0 ? "" : "; choose another --s3-port, or 0 to turn the S3 API off"), e);
     }
   }
 

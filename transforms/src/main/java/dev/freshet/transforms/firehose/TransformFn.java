@@ -25,7 +25,6 @@ final class TransformFn extends DoFn<FirehoseRecord, KV<String, FirehoseRecord>>
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(TransformFn.class);
   private static final long BATCH_BYTES = 1L << 20;
-  private static final long MAX_BACKOFF_MILLIS = 5_000;
 
   static final String FUNCTION_ERROR = "Lambda.FunctionError";
   static final String MISSING_RECORD_ID = "Lambda.MissingRecordId";
@@ -55,7 +54,7 @@ final class TransformFn extends DoFn<FirehoseRecord, KV<String, FirehoseRecord>>
   }
 
   /** The transformer broke the contract: the batch failed as a whole. */
-  private static final class ContractException extends Exception {
+  static final class ContractException extends Exception {
     private static final long serialVersionUID = 1L;
     final String code;
 
@@ -154,47 +153,21 @@ final class TransformFn extends DoFn<FirehoseRecord, KV<String, FirehoseRecord>>
       byId.put(id, p);
       inputs.add(TransformationRecord.of(id, p.record().data(), p.record().approximateArrivalTimestamp()));
     }
-    long start = System.currentTimeMillis();
-    long deadline = start + spec.transformationRetryDuration().getMillis();
-    long backoff = spec.transformationBackoff().getMillis();
-    int attempts = 0;
-    while (true) {
-      attempts++;
-      String code;
-      String message;
-      try {
-        Map<String, TransformationResult> results = check(transformer.transform(List.copyOf(inputs)), byId);
-        deliverResults(results, byId, attempts, transformer.functionArn(), emitter);
-        return;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw e;
-      } catch (ContractException e) {
-        code = e.code;
-        message = e.getMessage();
-      } catch (Exception e) {
-        code = FUNCTION_ERROR;
-        message = "The transformation function failed: " + e;
-      }
-      long now = System.currentTimeMillis();
-      if (attempts > spec.transformationRetries() || now + backoff > deadline) {
-        LOG.warn("Delivery stream {}: transformation failed after {} attempts ({}); {} records go to the error output",
-            spec.deliveryStreamName(), attempts, code, batch.size());
-        for (Pending p : byId.values()) {
-          emitter.error(FirehoseErrorRecord.of(FirehoseErrorRecord.PROCESSING_FAILED, attempts,
-              p.record().approximateArrivalTimestamp().getMillis(), code, message, now,
-              p.record().data(), transformer.functionArn()), p.timestamp(), p.window());
-        }
-        return;
-      }
-      Thread.sleep(backoff);
-      backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+    TransformerCall call = TransformerCall.run(spec, inputs, byId);
+    if (call.succeeded()) {
+      deliverResults(call.results(), byId, call.attempts(), transformer.functionArn(), emitter);
+      return;
+    }
+    for (Pending p : byId.values()) {
+      emitter.error(FirehoseErrorRecord.of(FirehoseErrorRecord.PROCESSING_FAILED, call.attempts(),
+          p.record().approximateArrivalTimestamp().getMillis(), call.code(), call.message(), call.endedMillis(),
+          p.record().data(), transformer.functionArn()), p.timestamp(), p.window());
     }
   }
 
-  /** The results by id, if they answer every input exactly once. */
-  private static Map<String, TransformationResult> check(@Nullable List<TransformationResult> results,
-      Map<String, Pending> inputs) throws ContractException {
+  /** The results by id, if they answer every input exactly once (also used by {@link DeliveryEngine}). */
+  static Map<String, TransformationResult> check(@Nullable List<TransformationResult> results,
+      Map<String, ?> inputs) throws ContractException {
     if (results == null) {
       throw new ContractException(MISSING_RECORD_ID, "The transformation function returned no records");
     }

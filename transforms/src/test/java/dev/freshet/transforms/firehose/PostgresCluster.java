@@ -23,9 +23,10 @@ import java.util.stream.Stream;
  * removed again by {@link #close()}. initdb refuses to run as root, so as root the server runs as
  * the {@code postgres} OS user (through runuser), and the folder is opened to it.
  *
- * <p>Missing binaries are a failure, not a reason to skip: {@code .ci/run} installs them.
+ * <p>Missing binaries are a failure, not a reason to skip: {@code .ci/run} installs them. Public, and
+ * in this module's test jar, for the Firehose service's Redshift tests.
  */
-final class PostgresCluster implements AutoCloseable {
+public final class PostgresCluster implements AutoCloseable {
   private final Path folder;
   private final Path bin;
   private final boolean asPostgresUser;
@@ -39,7 +40,7 @@ final class PostgresCluster implements AutoCloseable {
   }
 
   /** Creates and starts a cluster; fails with a message saying what is missing. */
-  static PostgresCluster start() throws IOException, InterruptedException {
+  public static PostgresCluster start() throws IOException, InterruptedException {
     Path bin = findBinaries();
     boolean root = "root".equals(System.getProperty("user.name"));
     if (root && run(List.of("id", "-u", "postgres"), null) != 0) {
@@ -98,15 +99,15 @@ final class PostgresCluster implements AutoCloseable {
         + "'apt-get install -y postgresql' (.ci/run does).");
   }
 
-  String jdbcUrl() {
+  public String jdbcUrl() {
     return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=freshet";
   }
 
-  Connection connect() throws SQLException {
+  public Connection connect() throws SQLException {
     return DriverManager.getConnection(jdbcUrl());
   }
 
-  void execute(String sql) throws SQLException {
+  public void execute(String sql) throws SQLException {
     try (Connection c = connect(); java.sql.Statement s = c.createStatement()) {
       s.execute(sql);
     }

@@ -152,6 +152,12 @@ final class StreamAdministration {
         .build();
   }
 
+  /**
+   * Streams of this prefix hold the records of the Firehose service's DirectPut delivery streams
+   * until they are delivered: ListStreams leaves them out; every other operation answers for them.
+   */
+  static final String INTERNAL_PREFIX = "__firehose-";
+
   ListStreamsResult listStreams(@Nullable String nextToken, int limit) {
     store.checkOpen();
     validation.checkListStreamsLimit(limit);
@@ -164,7 +170,8 @@ final class StreamAdministration {
     String last = null;
     boolean more = false;
     for (StreamState stream : (after == null ? sorted : sorted.tailMap(after, false)).values()) {
-      if (stream.status(store.now()) == StreamStatus.DELETING && store.now() >= stream.statusUntilMillis()) {
+      if (stream.status(store.now()) == StreamStatus.DELETING && store.now() >= stream.statusUntilMillis()
+          || stream.name.startsWith(INTERNAL_PREFIX)) {
         continue;
       }
       if (page.size() == limit) {

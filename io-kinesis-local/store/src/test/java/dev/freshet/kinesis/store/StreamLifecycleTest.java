@@ -119,6 +119,14 @@ class StreamLifecycleTest {
   }
 
   @Test
+  void listStreamsLeavesOutTheFirehoseInternalStreams() {
+    store.createStream(CreateStreamRequest.provisioned("visible", 1));
+    store.createStream(CreateStreamRequest.provisioned("__firehose-clicks", 1));
+    assertThat(store.listStreams(null, 100).streamNames()).containsExactly("visible");
+    assertThat(store.describeStreamSummary("__firehose-clicks").streamName()).isEqualTo("__firehose-clicks");
+  }
+
+  @Test
   void deleteRemovesFilesAndIsRefusedWhileConsumersExist() {
     store.createStream(CreateStreamRequest.provisioned("gone", 2));
     store.putRecord("gone", entry("k", "v"), null);
