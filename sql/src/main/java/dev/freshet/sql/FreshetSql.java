@@ -6,6 +6,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import dev.freshet.sdk.stream.StreamClients;
 import dev.freshet.sql.catalog.FileMetaStore;
 import dev.freshet.sql.kinesis.KinesisTableProvider;
+import dev.freshet.sql.window.FreshetQueryPlanner;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;
@@ -41,7 +42,8 @@ import org.apache.beam.sdk.values.Row;
  * <p>Tables created here survive restarts ({@link FileMetaStore}); {@code DROP TABLE} forgets them.
  * Tables without an {@code endpoint} property read the store of the data folder ({@code file:}),
  * which pipelines in this JVM share with anything else that opened it. Queries are planned by Beam's
- * Calcite planner and run on whatever runner the pipeline has: the Direct runner or Flink.
+ * Calcite planner, with Freshet's additions ({@link FreshetQueryPlanner}: Top-N per window and
+ * {@code CUMULATE} windows), and run on whatever runner the pipeline has: the Direct runner or Flink.
  */
 public final class FreshetSql {
   /** Where the catalog lives inside a data folder. */
@@ -136,13 +138,15 @@ public final class FreshetSql {
    */
   public SqlTransform transform(String query) {
     checkNotNull(query, "query");
-    return SqlTransform.query(query).withTableProvider(SCHEMA, catalog);
+    return SqlTransform.query(query).withTableProvider(SCHEMA, catalog)
+        .withQueryPlannerClass(FreshetQueryPlanner.class);
   }
 
   /** A Beam SQL environment over this catalog, for the shell and tools that plan SQL themselves. */
   public BeamSqlEnv env(PipelineOptions options) {
     checkNotNull(options, "options");
-    return BeamSqlEnv.builder(catalog).setPipelineOptions(options).build();
+    return BeamSqlEnv.builder(catalog).setPipelineOptions(options)
+        .setQueryPlannerClassName(FreshetQueryPlanner.class.getName()).build();
   }
 
   /**
