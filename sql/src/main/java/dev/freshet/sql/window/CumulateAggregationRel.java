@@ -70,8 +70,11 @@ final class CumulateAggregationRel extends Aggregate implements BeamRelNode {
 
   @Override
   public BeamCostModel beamComputeSelfCost(RelOptPlanner planner, BeamRelMetadataQuery mq) {
-    NodeStats input = cumulated(BeamSqlRelUtils.getNodeStats(getInput(), mq));
-    double multiplier = 1 + aggCalls.size() * 0.125;
+    // Beam's BeamBasicAggregationRule also matches this aggregate, as one without a window over a
+    // computed CUMULATE(...) column, which cannot run; a cost below its (input × (1 + 0.125 per
+    // aggregate)) makes the planner take this one.
+    NodeStats input = BeamSqlRelUtils.getNodeStats(getInput(), mq);
+    double multiplier = (1 + aggCalls.size() * 0.125) / 2;
     return BeamCostModel.FACTORY.makeCost(input.getRowCount() * multiplier, input.getRate() * multiplier);
   }
 

@@ -43,7 +43,10 @@ final class CumulateAggregationRule extends RelOptRule {
         }
         windows = CumulativeWindows.of(duration(operands.get(1), "step"), duration(operands.get(2), "max"));
         windowField = field;
-        projects.set(field, operands.get(0));
+        // The function's type is a nullable TIMESTAMP; the column may be NOT NULL.
+        RexNode time = operands.get(0);
+        projects.set(field, time.getType().equals(expression.getType())
+            ? time : aggregate.getCluster().getRexBuilder().makeCast(expression.getType(), time, true, false));
       }
     }
     if (windows == null) {
