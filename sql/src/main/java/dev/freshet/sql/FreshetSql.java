@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.freshet.sdk.stream.StreamClients;
 import dev.freshet.sql.catalog.FileMetaStore;
+import dev.freshet.sql.firehose.FirehoseTableProvider;
 import dev.freshet.sql.kinesis.KinesisTableProvider;
 import dev.freshet.sql.window.FreshetQueryPlanner;
 import java.net.URI;
@@ -23,8 +24,8 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 
 /**
- * Beam SQL over Freshet streams, with the {@code kinesis} table type and a catalog that keeps table
- * definitions in the data folder.
+ * Beam SQL over Freshet streams, with the {@code kinesis} and {@code firehose} table types and a
+ * catalog that keeps table definitions in the data folder.
  *
  * <pre>{@code
  * FreshetSql sql = FreshetSql.open(Path.of("/var/lib/freshet"));   // catalog in <dir>/sql/catalog
@@ -56,6 +57,7 @@ public final class FreshetSql {
     this.catalog = catalog;
     this.kinesis = kinesis;
     catalog.registerProvider(kinesis);
+    catalog.registerProvider(new FirehoseTableProvider());
   }
 
   /**
