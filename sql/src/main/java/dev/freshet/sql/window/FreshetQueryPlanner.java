@@ -35,6 +35,24 @@ public final class FreshetQueryPlanner extends CalciteQueryPlanner {
     super(connection, ruleSets);
   }
 
+  private static final java.util.concurrent.atomic.AtomicBoolean JDBC_HOOK = new java.util.concurrent.atomic.AtomicBoolean();
+
+  /**
+   * Adds Freshet's rules and functions to a connection of Beam's JDBC driver ({@code
+   * JdbcDriver.connect(...)}, as the shell uses), whose planner is not built by {@link #FACTORY}:
+   * registers {@code CUMULATE} in the connection's schema, and, once per JVM, adds the rules to every
+   * planner Calcite builds for JDBC statements (Calcite's {@code Hook.PLANNER}, which is also how
+   * Beam's driver adds its own rules).
+   */
+  public static void installInJdbc(JdbcConnection connection) {
+    CumulateFunction.register(connection);
+    if (JDBC_HOOK.compareAndSet(false, true)) {
+      org.apache.beam.vendor.calcite.v1_40_0.org.apache.calcite.runtime.Hook.PLANNER.add(
+          (java.util.function.Consumer<org.apache.beam.vendor.calcite.v1_40_0.org.apache.calcite.plan.RelOptPlanner>)
+              planner -> rules().forEach(planner::addRule));
+    }
+  }
+
   /** Freshet's planner rules. */
   public static List<RelOptRule> rules() {
     return ImmutableList.of(NumberingWindowRule.INSTANCE, TopNFilterRule.INSTANCE, CumulateAggregationRule.INSTANCE);
