@@ -9,6 +9,7 @@ import org.apache.beam.sdk.extensions.sql.impl.CalciteQueryPlanner;
 import org.apache.beam.sdk.extensions.sql.impl.JdbcConnection;
 import org.apache.beam.sdk.extensions.sql.impl.QueryPlanner;
 import org.apache.beam.sdk.extensions.sql.impl.planner.BeamRuleSets;
+import org.apache.beam.sdk.extensions.sql.impl.rule.BeamBasicAggregationRule;
 import org.apache.beam.vendor.calcite.v1_40_0.org.apache.calcite.plan.RelOptRule;
 import org.apache.beam.vendor.calcite.v1_40_0.org.apache.calcite.tools.RuleSet;
 import org.apache.beam.vendor.calcite.v1_40_0.org.apache.calcite.tools.RuleSets;
@@ -49,7 +50,12 @@ public final class FreshetQueryPlanner extends CalciteQueryPlanner {
     if (JDBC_HOOK.compareAndSet(false, true)) {
       org.apache.beam.vendor.calcite.v1_40_0.org.apache.calcite.runtime.Hook.PLANNER.add(
           (java.util.function.Consumer<org.apache.beam.vendor.calcite.v1_40_0.org.apache.calcite.plan.RelOptPlanner>)
-              planner -> rules().forEach(planner::addRule));
+              planner -> {
+                if (planner.removeRule(BeamBasicAggregationRule.INSTANCE)) {
+                  planner.addRule(BasicAggregationRule.INSTANCE);
+                }
+                rules().forEach(planner::addRule);
+              });
     }
   }
 
@@ -58,12 +64,17 @@ public final class FreshetQueryPlanner extends CalciteQueryPlanner {
     return ImmutableList.of(NumberingWindowRule.INSTANCE, TopNFilterRule.INSTANCE, CumulateAggregationRule.INSTANCE);
   }
 
-  /** {@code ruleSets} (Beam's, as {@link BeamRuleSets#getRuleSets()} gives them) with Freshet's rules in each. */
+  /**
+   * {@code ruleSets} (Beam's, as {@link BeamRuleSets#getRuleSets()} gives them) with Freshet's rules
+   * in each, and Beam's basic aggregation rule replaced by one that leaves {@code CUMULATE} alone.
+   */
   public static Collection<RuleSet> withFreshetRules(Collection<RuleSet> ruleSets) {
     List<RuleSet> out = new ArrayList<>();
     for (RuleSet ruleSet : ruleSets) {
       List<RelOptRule> rules = new ArrayList<>();
-      ruleSet.forEach(rules::add);
+      for (RelOptRule rule : ruleSet) {
+        rules.add(rule == BeamBasicAggregationRule.INSTANCE ? BasicAggregationRule.INSTANCE : rule);
+      }
       rules.addAll(rules());
       out.add(RuleSets.ofList(rules));
     }
