@@ -5,7 +5,9 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.freshet.sdk.stream.StreamClients;
 import dev.freshet.sql.catalog.FileMetaStore;
+import dev.freshet.sql.firehose.FirehoseTableProvider;
 import dev.freshet.sql.kinesis.KinesisTableProvider;
+import dev.freshet.sql.window.FreshetQueryPlanner;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;
@@ -22,8 +24,8 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 
 /**
- * Beam SQL over Freshet streams, with the {@code kinesis} table type and a catalog that keeps table
- * definitions in the data folder.
+ * Beam SQL over Freshet streams, with the {@code kinesis} and {@code firehose} table types and a
+ * catalog that keeps table definitions in the data folder.
  *
  * <pre>{@code
  * FreshetSql sql = FreshetSql.open(Path.of("/var/lib/freshet"));   // catalog in <dir>/sql/catalog
@@ -41,7 +43,8 @@ import org.apache.beam.sdk.values.Row;
  * <p>Tables created here survive restarts ({@link FileMetaStore}); {@code DROP TABLE} forgets them.
  * Tables without an {@code endpoint} property read the store of the data folder ({@code file:}),
  * which pipelines in this JVM share with anything else that opened it. Queries are planned by Beam's
- * Calcite planner and run on whatever runner the pipeline has: the Direct runner or Flink.
+ * Calcite planner, with Freshet's additions ({@link FreshetQueryPlanner}: Top-N per window and
+ * {@code CUMULATE} windows), and run on whatever runner the pipeline has: the Direct runner or Flink.
  */
 public final class FreshetSql {
   /** Where the catalog lives inside a data folder. */
@@ -54,6 +57,7 @@ public final class FreshetSql {
     this.catalog = catalog;
     this.kinesis = kinesis;
     catalog.registerProvider(kinesis);
+    catalog.registerProvider(new FirehoseTableProvider());
   }
 
   /**
@@ -136,13 +140,15 @@ public final class FreshetSql {
    */
   public SqlTransform transform(String query) {
     checkNotNull(query, "query");
-    return SqlTransform.query(query).withTableProvider(SCHEMA, catalog);
+    return SqlTransform.query(query).withTableProvider(SCHEMA, catalog)
+        .withQueryPlannerClass(FreshetQueryPlanner.class);
   }
 
   /** A Beam SQL environment over this catalog, for the shell and tools that plan SQL themselves. */
   public BeamSqlEnv env(PipelineOptions options) {
     checkNotNull(options, "options");
-    return BeamSqlEnv.builder(catalog).setPipelineOptions(options).build();
+    return BeamSqlEnv.builder(catalog).setPipelineOptions(options)
+        .setQueryPlannerClassName(FreshetQueryPlanner.class.getName()).build();
   }
 
   /**

@@ -90,39 +90,93 @@ class WindowedSqlIT {
     runAndVerify(pipeline);
   }
 
+  /** Top-N per window: the most viewed page of each minute, over the TUMBLE query above. */
+  static final String TOP_PAGE = "SELECT window_start, page, views FROM (SELECT page, window_start, views, "
+      + "ROW_NUMBER() OVER (PARTITION BY window_start ORDER BY views DESC) AS rn FROM (" + PAGE_VIEWS + ")) "
+      + "WHERE rn <= 1";
+
+  /** /home and /checkout tie on 2 views at 10:01; ROW_NUMBER breaks ties by the other columns, page first. */
+  static final String[] TOP_PAGE_EXPECTED = {
+      "2026-01-01T10:00:00.000Z|/home|3",
+      "2026-01-01T10:01:00.000Z|/checkout|2",
+      "2026-01-01T10:02:00.000Z|/cart|2",
+  };
+
+  /** CUMULATE: clicks so far in each 2-minute period, every minute. */
+  static final String CUMULATIVE_CLICKS = "SELECT CUMULATE(event_time, INTERVAL '1' MINUTE, INTERVAL '2' MINUTE) "
+      + "AS window_end, COUNT(*) AS clicks FROM %s "
+      + "GROUP BY CUMULATE(event_time, INTERVAL '1' MINUTE, INTERVAL '2' MINUTE)";
+
+  static final String[] CUMULATIVE_CLICKS_EXPECTED = {
+      "2026-01-01T10:01:00.000Z|5",
+      "2026-01-01T10:02:00.000Z|9",
+      "2026-01-01T10:03:00.000Z|3",
+      "2026-01-01T10:04:00.000Z|3",
+  };
+
   @Test
-  void averageTemperaturePerDeviceOverHopWindows() {
-    store.createStream("sensors", 2);
-    store.put("sensors", List.of(
-        new String[] {"d1", "d1,20.0," + at(10)},
-        new String[] {"d2", "d2,10.0," + at(30)},
-        new String[] {"d1", "d1,22.0," + at(70)},
-        new String[] {"d2", "d2,14.0," + at(100)},
-        new String[] {"d1", "d1,24.0," + at(130)}));
-    sql.execute("CREATE EXTERNAL TABLE readings (device_id VARCHAR, temperature DOUBLE, event_time TIMESTAMP) "
-        + "TYPE kinesis LOCATION 'sensors' TBLPROPERTIES "
-        + "'{\"format\": \"csv\", \"timestampField\": \"event_time\", \"read\": \"snapshot\"}'");
+  void mostViewedPagePerMinuteWithRowNumber() {
+    store.createStream("clickstream-top", 2);
+    store.put("clickstream-top", clicks());
+    sql.execute(String.format(CLICKS_TABLE, "clicks_top", "clickstream-top"));
 
     Pipeline pipeline = directPipeline();
-    PAssert.that(lines(sql.query(pipeline, "SELECT device_id, "
-            + "HOP_START(event_time, INTERVAL '1' MINUTE, INTERVAL '2' MINUTE) AS window_start, "
-            + "AVG(temperature) AS avg_temperature FROM readings "
-            + "GROUP BY device_id, HOP(event_time, INTERVAL '1' MINUTE, INTERVAL '2' MINUTE)")))
-        .containsInAnyOrder(
-            "d1|2026-01-01T09:59:00.000Z|20.0",
-            "d1|2026-01-01T10:00:00.000Z|21.0",
-            "d1|2026-01-01T10:01:00.000Z|23.0",
-            "d1|2026-01-01T10:02:00.000Z|24.0",
-            "d2|2026-01-01T09:59:00.000Z|10.0",
-            "d2|2026-01-01T10:00:00.000Z|12.0",
-            "d2|2026-01-01T10:01:00.000Z|14.0");
+    PAssert.that(lines(sql.query(pipeline, String.format(TOP_PAGE, "clicks_top")))).containsInAnyOrder(TOP_PAGE_EXPECTED);
     runAndVerify(pipeline);
   }
 
   @Test
-  void fraudAlertsFromSessionsOfLargeTransactionsInDifferentCities() {
-    store.createStream("transactions", 2);
-    store.createStream("fraud-alerts", 1);
+  void clicksSoFarInEachPeriodWithCumulate() {
+    store.createStream("clickstream-cumulate", 2);
+    store.put("clickstream-cumulate", clicks());
+    sql.execute(String.format(CLICKS_TABLE, "clicks_cumulate", "clickstream-cumulate"));
+
+    Pipeline pipeline = directPipeline();
+    PAssert.that(lines(sql.query(pipeline, String.format(CUMULATIVE_CLICKS, "clicks_cumulate"))))
+        .containsInAnyOrder(CUMULATIVE_CLICKS_EXPECTED);
+    runAndVerify(pipeline);
+  }
+
+  static List<String[]> readings() {
+    return List.of(
+        new String[] {"d1", "d1,20.0," + at(10)},
+        new String[] {"d2", "d2,10.0," + at(30)},
+        new String[] {"d1", "d1,22.0," + at(70)},
+        new String[] {"d2", "d2,14.0," + at(100)},
+        new String[] {"d1", "d1,24.0," + at(130)});
+  }
+
+  static final String READINGS_TABLE = "CREATE EXTERNAL TABLE readings (device_id VARCHAR, temperature DOUBLE, "
+      + "event_time TIMESTAMP) TYPE kinesis LOCATION 'sensors' TBLPROPERTIES "
+      + "'{\"format\": \"csv\", \"timestampField\": \"event_time\", \"read\": \"snapshot\"}'";
+
+  static final String AVERAGE_TEMPERATURE = "SELECT device_id, "
+      + "HOP_START(event_time, INTERVAL '1' MINUTE, INTERVAL '2' MINUTE) AS window_start, "
+      + "AVG(temperature) AS avg_temperature FROM readings "
+      + "GROUP BY device_id, HOP(event_time, INTERVAL '1' MINUTE, INTERVAL '2' MINUTE)";
+
+  static final String[] AVERAGE_TEMPERATURE_EXPECTED = {
+      "d1|2026-01-01T09:59:00.000Z|20.0",
+      "d1|2026-01-01T10:00:00.000Z|21.0",
+      "d1|2026-01-01T10:01:00.000Z|23.0",
+      "d1|2026-01-01T10:02:00.000Z|24.0",
+      "d2|2026-01-01T09:59:00.000Z|10.0",
+      "d2|2026-01-01T10:00:00.000Z|12.0",
+      "d2|2026-01-01T10:01:00.000Z|14.0",
+  };
+
+  @Test
+  void averageTemperaturePerDeviceOverHopWindows() {
+    store.createStream("sensors", 2);
+    store.put("sensors", readings());
+    sql.execute(READINGS_TABLE);
+
+    Pipeline pipeline = directPipeline();
+    PAssert.that(lines(sql.query(pipeline, AVERAGE_TEMPERATURE))).containsInAnyOrder(AVERAGE_TEMPERATURE_EXPECTED);
+    runAndVerify(pipeline);
+  }
+
+  static List<String[]> transactions() {
     Object[][] transactions = {
         {"A", 1500.0, "Paris", 0}, {"C", 5000.0, "Oslo", 5}, {"B", 1100.0, "Rome", 10}, {"A", 2000.0, "London", 30},
         {"B", 1300.0, "Rome", 40}, {"A", 20.0, "Paris", 45}, {"A", 1200.0, "Berlin", 60}, {"B", 1800.0, "Rome", 70},
@@ -134,27 +188,43 @@ class WindowedSqlIT {
       records.add(new String[] {(String) t[0], String.format(
           "{\"card_id\":\"%s\",\"amount\":%s,\"city\":\"%s\",\"event_time\":\"%s\"}", t[0], t[1], t[2], at((Integer) t[3]))});
     }
-    store.put("transactions", records);
-    sql.execute("CREATE EXTERNAL TABLE transactions (card_id VARCHAR, amount DOUBLE, city VARCHAR, "
-        + "event_time TIMESTAMP) TYPE kinesis LOCATION 'transactions' "
-        + "TBLPROPERTIES '{\"timestampField\": \"event_time\", \"watermarkDelay\": \"10s\", \"read\": \"snapshot\"}'");
-    sql.execute("CREATE EXTERNAL TABLE fraud_alerts (card_id VARCHAR, first_seen TIMESTAMP, last_seen TIMESTAMP, "
-        + "large_transactions BIGINT, total DOUBLE) TYPE kinesis LOCATION 'fraud-alerts' "
-        + "TBLPROPERTIES '{\"partitionKey\": \"card_id\"}'");
+    return records;
+  }
+
+  static final String TRANSACTIONS_TABLE = "CREATE EXTERNAL TABLE transactions (card_id VARCHAR, amount DOUBLE, "
+      + "city VARCHAR, event_time TIMESTAMP) TYPE kinesis LOCATION 'transactions' "
+      + "TBLPROPERTIES '{\"timestampField\": \"event_time\", \"watermarkDelay\": \"10s\", \"read\": \"snapshot\"}'";
+
+  static final String ALERTS_TABLE = "CREATE EXTERNAL TABLE fraud_alerts (card_id VARCHAR, first_seen TIMESTAMP, "
+      + "last_seen TIMESTAMP, large_transactions BIGINT, total DOUBLE) TYPE kinesis LOCATION 'fraud-alerts' "
+      + "TBLPROPERTIES '{\"partitionKey\": \"card_id\"}'";
+
+  static final String FRAUD_ALERTS = "INSERT INTO fraud_alerts "
+      + "SELECT card_id, SESSION_START(event_time, INTERVAL '2' MINUTE), MAX(event_time), "
+      + "COUNT(*), SUM(amount) FROM transactions WHERE amount >= 1000 "
+      + "GROUP BY card_id, SESSION(event_time, INTERVAL '2' MINUTE) "
+      + "HAVING COUNT(*) >= 3 AND MIN(city) <> MAX(city)";
+
+  static final String[] FRAUD_ALERTS_EXPECTED = {
+      "A {\"card_id\":\"A\",\"first_seen\":\"2026-01-01T10:00:00.000Z\",\"last_seen\":\"2026-01-01T10:01:00.000Z\","
+          + "\"large_transactions\":3,\"total\":4700.0}",
+      "D {\"card_id\":\"D\",\"first_seen\":\"2026-01-01T10:02:00.000Z\",\"last_seen\":\"2026-01-01T10:03:20.000Z\","
+          + "\"large_transactions\":3,\"total\":5500.0}",
+  };
+
+  @Test
+  void fraudAlertsFromSessionsOfLargeTransactionsInDifferentCities() {
+    store.createStream("transactions", 2);
+    store.createStream("fraud-alerts", 1);
+    store.put("transactions", transactions());
+    sql.execute(TRANSACTIONS_TABLE);
+    sql.execute(ALERTS_TABLE);
 
     Pipeline pipeline = directPipeline();
-    sql.query(pipeline, "INSERT INTO fraud_alerts "
-        + "SELECT card_id, SESSION_START(event_time, INTERVAL '2' MINUTE), MAX(event_time), "
-        + "COUNT(*), SUM(amount) FROM transactions WHERE amount >= 1000 "
-        + "GROUP BY card_id, SESSION(event_time, INTERVAL '2' MINUTE) "
-        + "HAVING COUNT(*) >= 3 AND MIN(city) <> MAX(city)");
+    sql.query(pipeline, FRAUD_ALERTS);
     runAndVerify(pipeline);
 
-    assertThat(store.records("fraud-alerts")).containsExactlyInAnyOrder(
-        "A {\"card_id\":\"A\",\"first_seen\":\"2026-01-01T10:00:00.000Z\",\"last_seen\":\"2026-01-01T10:01:00.000Z\","
-            + "\"large_transactions\":3,\"total\":4700.0}",
-        "D {\"card_id\":\"D\",\"first_seen\":\"2026-01-01T10:02:00.000Z\",\"last_seen\":\"2026-01-01T10:03:20.000Z\","
-            + "\"large_transactions\":3,\"total\":5500.0}");
+    assertThat(store.records("fraud-alerts")).containsExactlyInAnyOrder(FRAUD_ALERTS_EXPECTED);
   }
 
   @Test

@@ -23,12 +23,12 @@ final class AvroCodec extends PayloadCodec {
   }
 
   @Override
-  Row decode(byte[] data) {
+  public Row decode(byte[] data) {
     return fromBytes.apply(data);
   }
 
   @Override
-  byte[] encode(Row payload) {
+  public byte[] encode(Row payload) {
     return toBytes.apply(payload);
   }
 }

@@ -53,7 +53,7 @@ final class CsvCodec extends PayloadCodec {
   }
 
   @Override
-  Row decode(byte[] data) {
+  public Row decode(byte[] data) {
     List<CSVRecord> records;
     try (CSVParser parser = CSVParser.parse(new String(data, StandardCharsets.UTF_8), FORMAT)) {
       records = parser.getRecords();
@@ -119,7 +119,7 @@ final class CsvCodec extends PayloadCodec {
   }
 
   @Override
-  byte[] encode(Row payload) {
+  public byte[] encode(Row payload) {
     StringWriter out = new StringWriter();
     try (CSVPrinter printer = new CSVPrinter(out, FORMAT)) {
       for (int i = 0; i < payload.getFieldCount(); i++) {

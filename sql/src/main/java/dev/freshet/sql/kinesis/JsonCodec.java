@@ -33,7 +33,7 @@ final class JsonCodec extends PayloadCodec {
   }
 
   @Override
-  Row decode(byte[] data) {
+  public Row decode(byte[] data) {
     if (reader == null) {
       reader = RowJsonUtils.newObjectMapperWith(RowJsonDeserializer.forSchema(schema));
     }
@@ -41,7 +41,7 @@ final class JsonCodec extends PayloadCodec {
   }
 
   @Override
-  byte[] encode(Row payload) {
+  public byte[] encode(Row payload) {
     if (writer == null) {
       writer = RowJsonUtils.newObjectMapperWith(RowJsonSerializer.forSchema(schema));
     }

@@ -6,8 +6,11 @@ import org.apache.beam.sdk.values.Row;
 import org.jspecify.annotations.Nullable;
 import org.joda.time.Instant;
 
-/** Turns a record's data into a row of the payload columns and back, in one {@link PayloadFormat}. */
-abstract class PayloadCodec implements Serializable {
+/**
+ * Turns a record's data into a row of the payload columns and back, in one {@link PayloadFormat}.
+ * The {@code kinesis} table type uses it for records, the {@code firehose} type for delivered lines.
+ */
+public abstract class PayloadCodec implements Serializable {
   private static final long serialVersionUID = 1L;
 
   final Schema schema;
@@ -16,7 +19,8 @@ abstract class PayloadCodec implements Serializable {
     this.schema = schema;
   }
 
-  static PayloadCodec of(PayloadFormat format, Schema payloadSchema) {
+  /** The codec of {@code format} for rows of {@code payloadSchema}. */
+  public static PayloadCodec of(PayloadFormat format, Schema payloadSchema) {
     switch (format) {
       case JSON:
         return new JsonCodec(payloadSchema);
@@ -30,9 +34,10 @@ abstract class PayloadCodec implements Serializable {
   }
 
   /** A row of the payload schema; throws a runtime exception saying what does not fit. */
-  abstract Row decode(byte[] data);
+  public abstract Row decode(byte[] data);
 
-  abstract byte[] encode(Row payload);
+  /** The data of one row of the payload schema. */
+  public abstract byte[] encode(Row payload);
 
   /**
    * The value of a TIMESTAMP payload column of a record, or null when it is null or missing.

@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /** How a record's data holds the payload columns of a {@code kinesis} table. */
-enum PayloadFormat {
+public enum PayloadFormat {
   /** One JSON object per record, fields by column name (Beam's {@code RowJson}). */
   JSON,
   /** One CSV line per record (RFC 4180), fields in column order. */
@@ -14,7 +14,7 @@ enum PayloadFormat {
   AVRO;
 
   /** The format named by the {@code format} property, ignoring case. */
-  static PayloadFormat parse(String value) {
+  public static PayloadFormat parse(String value) {
     for (PayloadFormat format : values()) {
       if (format.name().equalsIgnoreCase(value.trim())) {
         return format;
