@@ -7,7 +7,9 @@
 #
 # Harness: examples/src/test/java/dev/freshet/examples/bench/StreamIOBenchmark.java, one JVM per phase.
 # Throughput counts from the first record a pipeline sees to the last (Flink's start-up is left
-# out for every contender alike); wall times from run() are printed too. Flink runs with
+# out for every contender alike); wall times from run() are printed too, and for the reads the
+# JVM's CPU time per record over the same span (KinesisIO's ÷ StreamIO's through the server is
+# streamio.flink.server.cpu_ratio.kinesisio). Flink runs with
 # --fasterCopy and --disableMetrics for every contender (Beam's Flink runner otherwise rebuilds
 # metric results after every record a source reads); StreamIO is measured once more with metrics.
 #
@@ -93,4 +95,10 @@ echo "streamio.kinesisio.flink.rps=$kinesisio"
 echo "streamio.flink.ratio.kinesisio=$(ratio "$flink" "$kinesisio")"
 echo "streamio.flink.server.ratio.kinesisio=$(ratio "$(value read.flink.server.rps)" "$kinesisio")"
 echo "streamio.kinesisio.flink.metrics.rps=$(value read.kinesisio.flink.server.metrics.rps)"
+# CPU time of the whole JVM (runner, reader and the in-process server) from the first record to the
+# last: a shared, busy machine skews throughput by how many threads each contender keeps runnable,
+# far less the CPU each spends per record.
+echo "streamio.flink.server.cpu_ns_per_record=$(value read.flink.server.cpu_ns_per_record)"
+echo "streamio.kinesisio.flink.cpu_ns_per_record=$(value read.kinesisio.flink.server.cpu_ns_per_record)"
+echo "streamio.flink.server.cpu_ratio.kinesisio=$(ratio "$(value read.kinesisio.flink.server.cpu_ns_per_record)" "$(value read.flink.server.cpu_ns_per_record)")"
 echo "streamio.flink.metrics.ratio.kinesisio=$(ratio "$(value read.flink.file.metrics.rps)" "$(value read.kinesisio.flink.server.metrics.rps)")"

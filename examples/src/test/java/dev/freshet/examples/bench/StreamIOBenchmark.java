@@ -53,7 +53,9 @@ import software.amazon.kinesis.common.InitialPositionInStream;
  *
  * <p>Throughput is records over the time from the first record seen to the last, so the runner's
  * start-up (a few seconds for Flink) is left out for every contender alike; the wall time from
- * {@code run()} is printed too. Each phase prints {@code key=value} lines and fails (exit 1) if a
+ * {@code run()} is printed too. A read also prints the JVM's CPU time over the same span (every
+ * thread: runner, reader, the in-process server), which a busy machine disturbs far less than
+ * throughput. Each phase prints {@code key=value} lines and fails (exit 1) if a
  * count is wrong.
  */
 public final class StreamIOBenchmark {
@@ -64,6 +66,11 @@ public final class StreamIOBenchmark {
   private static final LongAdder COUNT = new LongAdder();
   private static final LongAccumulator FIRST_NANOS = new LongAccumulator(Math::min, Long.MAX_VALUE);
   private static final LongAccumulator LAST_NANOS = new LongAccumulator(Math::max, Long.MIN_VALUE);
+  /** The JVM's CPU time (every thread: runner, reader, in-process server) at the same moments. */
+  private static final LongAccumulator FIRST_CPU_NANOS = new LongAccumulator(Math::min, Long.MAX_VALUE);
+  private static final LongAccumulator LAST_CPU_NANOS = new LongAccumulator(Math::max, Long.MIN_VALUE);
+  private static final com.sun.management.OperatingSystemMXBean OS =
+      (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
   private StreamIOBenchmark() {}
 
@@ -159,6 +166,9 @@ public final class StreamIOBenchmark {
     check(state == PipelineResult.State.DONE, name + " ended " + state);
     check(COUNT.sum() == records, name + " read " + COUNT.sum() + " of " + records + " records");
     report("read." + name, records, ended - started, LAST_NANOS.get() - FIRST_NANOS.get());
+    long cpuNanos = LAST_CPU_NANOS.get() - FIRST_CPU_NANOS.get();
+    System.out.printf("streamio.read.%s.cpu_s=%.2f%n", name, cpuNanos / 1e9);
+    System.out.printf("streamio.read.%s.cpu_ns_per_record=%d%n", name, Math.round((double) cpuNanos / records));
   }
 
   private static void report(String name, long records, long wallNanos, long activeNanos) {
@@ -203,6 +213,7 @@ public final class StreamIOBenchmark {
   static final class Observe<T> extends DoFn<T, T> {
     private transient long bundleCount;
     private transient long bundleFirst;
+    private transient long bundleFirstCpu;
 
     @StartBundle
     public void start() {
@@ -214,6 +225,7 @@ public final class StreamIOBenchmark {
     public void process(@Element T element, OutputReceiver<T> out) {
       if (bundleCount++ == 0) {
         bundleFirst = System.nanoTime();
+        bundleFirstCpu = OS.getProcessCpuTime();
       }
       out.output(element);
     }
@@ -224,6 +236,8 @@ public final class StreamIOBenchmark {
         COUNT.add(bundleCount);
         FIRST_NANOS.accumulate(bundleFirst);
         LAST_NANOS.accumulate(System.nanoTime());
+        FIRST_CPU_NANOS.accumulate(bundleFirstCpu);
+        LAST_CPU_NANOS.accumulate(OS.getProcessCpuTime());
       }
     }
   }

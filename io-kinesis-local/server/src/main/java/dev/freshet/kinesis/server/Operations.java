@@ -532,10 +532,8 @@ final class Operations {
     GetRecordsResult result = client.getRecords(iterator, limit);
     WireFormat format = request.format();
     ObjectNode response = empty(request);
-    ArrayNode records = response.putArray("Records");
-    for (Record record : result.records()) {
-      records.add(recordNode(format, record));
-    }
+    // Written record by record as the answer is encoded (RecordsValue), not as a tree of nodes.
+    response.putPOJO("Records", new RecordsValue(format, result.records()));
     if (result.nextShardIterator() != null) {
       response.put("NextShardIterator", result.nextShardIterator());
     }

@@ -58,7 +58,8 @@ import org.joda.time.Duration;
  * <p><b>Throttling.</b> A throttled or transiently failing shard backs off exponentially ({@link
  * Read#withThrottlingBackoff}) without failing the pipeline; other shards keep going. An empty shard
  * is polled again after the poll interval (default 200 ms for http(s) endpoints, the service's 5 calls
- * per second, and 20 ms for the embedded store).
+ * per second, and 20 ms for the embedded store). A shard that is behind is read one GetRecords call
+ * ahead, on a thread of the reader, while the runner takes the records of the previous call.
  *
  * <p><b>Aggregated records.</b> Records packed by the Kinesis Producer Library (or by {@link
  * Write#withAggregation(boolean)}) are unpacked into their user records, each with its sub-sequence

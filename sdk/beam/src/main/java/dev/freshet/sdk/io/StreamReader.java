@@ -1,5 +1,6 @@
 package dev.freshet.sdk.io;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.freshet.sdk.stream.ChildShard;
 import dev.freshet.sdk.stream.Consumer;
 import dev.freshet.sdk.stream.ConsumerStatus;
@@ -24,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.beam.sdk.io.UnboundedSource;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
@@ -65,6 +68,9 @@ final class StreamReader extends UnboundedSource.UnboundedReader<StreamRecord> {
   private @Nullable StreamRecord current;
   private @Nullable Instant currentTimestamp;
 
+  /** Makes each shard's next GetRecords call while the records of its last are handed out. */
+  private @Nullable ExecutorService prefetcher;
+
   private long backlogBytesPerMilli = -1;
   private long lastMetricsNanos;
   private long lastIncomingBytes = -1;
@@ -102,7 +108,7 @@ final class StreamReader extends UnboundedSource.UnboundedReader<StreamRecord> {
       this.fetcher = consumerArn != null
           ? new SubscriptionShardFetcher(client, consumerArn, spec.streamName(), shardId, from, backoff)
           : new PollingShardFetcher(client, spec.streamName(), shardId, spec.recordsPerRequest(),
-              pollNanos(), backoff, from);
+              pollNanos(), backoff, from, prefetcher());
     }
 
     ShardCheckpoint checkpoint() {
@@ -124,6 +130,14 @@ final class StreamReader extends UnboundedSource.UnboundedReader<StreamRecord> {
     this.source = source;
     this.spec = source.spec();
     this.startMark = mark;
+  }
+
+  private ExecutorService prefetcher() {
+    if (prefetcher == null) {
+      prefetcher = Executors.newCachedThreadPool(new ThreadFactoryBuilder()
+          .setNameFormat("freshet-read-" + spec.streamName() + "-%d").setDaemon(true).build());
+    }
+    return prefetcher;
   }
 
   private long pollNanos() {
@@ -490,6 +504,17 @@ final class StreamReader extends UnboundedSource.UnboundedReader<StreamRecord> {
   public void close() {
     for (ShardState shard : active.values()) {
       shard.fetcher.close();
+    }
+    if (prefetcher != null) {
+      // A call read ahead may still be running: let it end before the client goes (a GetRecords
+      // call answers in well under a second unless the endpoint is gone).
+      prefetcher.shutdownNow();
+      try {
+        prefetcher.awaitTermination(1, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      prefetcher = null;
     }
     if (lease != null) {
       lease.close();

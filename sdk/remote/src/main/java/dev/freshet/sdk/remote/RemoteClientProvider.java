@@ -55,6 +55,7 @@ public final class RemoteClientProvider implements StreamClientProvider {
         .httpClient(ApacheHttpClient.builder().maxConnections(64).build())
         .overrideConfiguration(noRetries.toBuilder()
             .addExecutionInterceptor(RemoteStreamClient.producerFieldsInterceptor())
+            .addExecutionInterceptor(RemoteStreamClient.getRecordsInterceptor())
             .build())
         .build();
     KinesisAsyncClient async = KinesisAsyncClient.builder()

@@ -95,6 +95,11 @@ import software.amazon.awssdk.services.kinesis.model.Tag;
  * Duplicate} flag does not come through the SDK, so a repeat's result looks like a plain success
  * (with the original's sequence number).
  *
+ * <h2>Reading</h2>
+ * GetRecords answers in CBOR (the SDK's default) are read by {@link #getRecordsInterceptor()}
+ * with Jackson's streaming parser straight into records, not through the SDK's model; the SDK still
+ * makes, signs and fails the call. JSON answers go through the SDK.
+ *
  * <h2>Differences from the embedded store</h2>
  * {@link #listStreams} describes each listed stream, one call per stream, because the wire API's
  * stream summaries carry neither retention nor shard counts. {@link #metrics} needs a {@code
@@ -109,6 +114,8 @@ public final class RemoteStreamClient implements StreamClient {
   private final KinesisAsyncClient async;
   private final HttpClient http;
   private final boolean sendsProducers;
+  /** Whether GetRecords answers are read by {@link GetRecordsReader} rather than the SDK. */
+  private final boolean readsRecords;
 
   /**
    * A client over already built SDK clients for {@code endpoint}; it owns and closes them. {@link
@@ -121,6 +128,8 @@ public final class RemoteStreamClient implements StreamClient {
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     this.sendsProducers = sync.serviceClientConfiguration().overrideConfiguration().executionInterceptors()
         .stream().anyMatch(i -> i instanceof ProducerFields);
+    this.readsRecords = sync.serviceClientConfiguration().overrideConfiguration().executionInterceptors()
+        .stream().anyMatch(i -> i instanceof GetRecordsReader);
   }
 
   /** The endpoint this client talks to. */
@@ -348,6 +357,15 @@ public final class RemoteStreamClient implements StreamClient {
     return new ProducerFields();
   }
 
+  /**
+   * The interceptor that reads GetRecords answers straight into records ({@link GetRecordsReader}),
+   * leaving the AWS SDK's unmarshaller out of the read path. Optional: without it GetRecords goes
+   * through the SDK's model as before. {@link RemoteClientProvider} adds it to the sync client.
+   */
+  public static ExecutionInterceptor getRecordsInterceptor() {
+    return new GetRecordsReader();
+  }
+
   /** Refuses an idempotent write that this client's SDK client could not send as one. */
   private void checkCanSendProducers() {
     if (!sendsProducers) {
@@ -430,7 +448,17 @@ public final class RemoteStreamClient implements StreamClient {
 
   @Override
   public GetRecordsResult getRecords(String shardIterator, int limit) {
-    var response = call(() -> sync.getRecords(b -> b.shardIterator(shardIterator).limit(limit)));
+    GetRecordsReader.Answer answer = new GetRecordsReader.Answer();
+    var response = call(() -> sync.getRecords(b -> {
+      b.shardIterator(shardIterator).limit(limit);
+      if (readsRecords) {
+        b.overrideConfiguration(o -> o.putExecutionAttribute(GetRecordsReader.ANSWER, answer));
+      }
+    }));
+    GetRecordsResult read = answer.result();
+    if (read != null) {
+      return read;
+    }
     return GetRecordsResult.of(records(response.records()), response.nextShardIterator(),
         response.millisBehindLatest() == null ? 0 : response.millisBehindLatest(), childShards(response.childShards()));
   }
