@@ -50,8 +50,8 @@ public final class VideoService implements ServiceExtension {
   static final String SIGNING_NAME = "kinesisvideo";
   private static final Set<String> PATHS = Set.of("/createStream", "/describeStream", "/listStreams",
       "/deleteStream", "/updateDataRetention", "/getDataEndpoint", "/putMedia", "/getMedia", "/listFragments",
-      "/getMediaForFragmentList");
-  private static final Set<String> STREAMED = Set.of("/putMedia", "/getMedia", "/getMediaForFragmentList");
+      "/getMediaForFragmentList", "/getImages");
+  private static final Set<String> STREAMED = Set.of("/putMedia", "/getMedia", "/getMediaForFragmentList", "/getImages");
   private static final Set<String> API_NAMES = Set.of("PUT_MEDIA", "GET_MEDIA", "LIST_FRAGMENTS",
       "GET_MEDIA_FOR_FRAGMENT_LIST", "GET_HLS_STREAMING_SESSION_URL", "GET_DASH_STREAMING_SESSION_URL",
       "GET_CLIP", "GET_IMAGES");
@@ -162,6 +162,7 @@ public final class VideoService implements ServiceExtension {
         result.put("DataEndpoint", endpoint(exchange));
       }
       case "/listFragments" -> listFragments(request, result);
+      case "/getImages" -> result = ArchivedMedia.getImages(store, streamName(request), request);
       default -> throw new IllegalStateException("no operation for " + path);
     }
     return result;
