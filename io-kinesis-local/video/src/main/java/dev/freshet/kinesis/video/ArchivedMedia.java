@@ -3,21 +3,12 @@ package dev.freshet.kinesis.video;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.awt.image.BufferedImage;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-/** GetImages: stored H.264 decoded to JPEG or PNG at a sampling interval. */
+/** GetImages' request and answer in the service's JSON, over {@link VideoImages}. */
 final class ArchivedMedia {
-  private static final Logger LOG = LoggerFactory.getLogger(ArchivedMedia.class);
   static final int MIN_SAMPLING_INTERVAL_MILLIS = 200;
   static final long MAX_IMAGES_RANGE_MILLIS = 300_000;
   static final int IMAGES_PAGE = 25;
@@ -64,100 +55,26 @@ final class ArchivedMedia {
     }
     long last = Math.min(samples, first + page); // exclusive
 
-    // Each sample time goes to the fragment covering it, and in it to the last frame at or before it.
-    List<FragmentInfo> fragments = new ArrayList<>(store.listFragments(streamName));
-    Comparator<FragmentInfo> byTime = Comparator.comparingLong(f -> at(f, producer));
-    fragments.sort(byTime);
     long[] times = new long[(int) (last - first)];
-    FragmentInfo[] covering = new FragmentInfo[times.length];
     for (int i = 0; i < times.length; i++) {
       times[i] = start + (first + i) * interval;
-      covering[i] = covering(fragments, times[i], producer);
     }
-    Map<String, H264Track> tracks = new HashMap<>();
-    Map<String, Map<Integer, BufferedImage>> decoded = new HashMap<>();
-    Map<String, String> failed = new HashMap<>();
-    Map<String, TreeSet<Integer>> wanted = new HashMap<>();
-    int[] frameOf = new int[times.length];
-    for (int i = 0; i < times.length; i++) {
-      FragmentInfo fragment = covering[i];
-      frameOf[i] = -1;
-      if (fragment == null || failed.containsKey(fragment.fragmentNumber())) {
-        continue;
-      }
-      H264Track track = tracks.get(fragment.fragmentNumber());
-      if (track == null) {
-        try {
-          track = H264Track.of(store.readFragment(streamName, fragment.fragmentNumber()));
-        } catch (MkvException e) {
-          failed.put(fragment.fragmentNumber(), e.getMessage());
-          continue;
-        } catch (VideoException expired) {
-          continue; // retention took it meanwhile: no media
-        }
-        tracks.put(fragment.fragmentNumber(), track);
-      }
-      long offset = times[i] - at(fragment, producer);
-      int frame = -1;
-      for (int s = 0; s < track.samples().size(); s++) {
-        long sampleOffset = track.samples().get(s).offsetMillis();
-        if (sampleOffset <= offset && (frame < 0 || sampleOffset >= track.samples().get(frame).offsetMillis())) {
-          frame = s;
-        }
-      }
-      frameOf[i] = frame;
-      if (frame >= 0) {
-        wanted.computeIfAbsent(fragment.fragmentNumber(), k -> new TreeSet<>()).add(frame);
-      }
-    }
-    for (Map.Entry<String, TreeSet<Integer>> entry : wanted.entrySet()) {
-      try {
-        decoded.put(entry.getKey(), FrameImages.decode(tracks.get(entry.getKey()), entry.getValue()));
-      } catch (MkvException e) {
-        failed.put(entry.getKey(), e.getMessage());
-      }
-    }
-
     ObjectNode result = Json.MAPPER.createObjectNode();
     ArrayNode images = result.putArray("Images");
-    for (int i = 0; i < times.length; i++) {
+    for (VideoImage sampled : VideoImages.images(store, streamName, producer, times,
+        format.equals("PNG") ? VideoImages.Format.PNG : VideoImages.Format.JPEG, quality, width, height)) {
       ObjectNode image = images.addObject();
-      image.put("TimeStamp", Json.seconds(times[i]));
-      FragmentInfo fragment = covering[i];
-      if (fragment != null && failed.containsKey(fragment.fragmentNumber())) {
-        LOG.debug("GetImages on {}: fragment {} undecodable: {}", streamName, fragment.fragmentNumber(),
-            failed.get(fragment.fragmentNumber()));
-        image.put("Error", "MEDIA_ERROR");
-        continue;
+      image.put("TimeStamp", Json.seconds(sampled.timestampMillis()));
+      if (sampled.error() != null) {
+        image.put("Error", sampled.error());
+      } else {
+        image.put("ImageContent", Base64.getEncoder().encodeToString(sampled.content()));
       }
-      BufferedImage picture = fragment == null || frameOf[i] < 0 || !decoded.containsKey(fragment.fragmentNumber())
-          ? null : decoded.get(fragment.fragmentNumber()).get(frameOf[i]);
-      if (picture == null) {
-        image.put("Error", "NO_MEDIA");
-        continue;
-      }
-      int[] size = size(picture.getWidth(), picture.getHeight(), width, height);
-      byte[] bytes = FrameImages.encode(FrameImages.scale(picture, size[0], size[1]), format.equals("PNG"), quality);
-      image.put("ImageContent", Base64.getEncoder().encodeToString(bytes));
     }
     if (last < samples) {
       result.put("NextToken", Long.toString(last));
     }
     return result;
-  }
-
-  /** The requested size; with only one side given, the other keeps the picture's aspect ratio. */
-  static int[] size(int pictureWidth, int pictureHeight, Integer width, Integer height) {
-    if (width == null && height == null) {
-      return new int[] {pictureWidth, pictureHeight};
-    }
-    if (width == null) {
-      return new int[] {Math.max(1, (int) Math.round((double) height * pictureWidth / pictureHeight)), height};
-    }
-    if (height == null) {
-      return new int[] {width, Math.max(1, (int) Math.round((double) width * pictureHeight / pictureWidth))};
-    }
-    return new int[] {width, height};
   }
 
   private static int jpegQuality(JsonNode config) {
@@ -196,23 +113,5 @@ final class ArchivedMedia {
       default -> throw VideoException.invalid(field + " must be PRODUCER_TIMESTAMP or SERVER_TIMESTAMP, but was: "
           + FragmentNumbers.abbreviate(type));
     };
-  }
-
-  static long at(FragmentInfo fragment, boolean producer) {
-    return producer ? fragment.producerTimestampMillis() : fragment.serverTimestampMillis();
-  }
-
-  /** The last fragment starting at or before {@code time} whose media reaches past it, or null. */
-  private static FragmentInfo covering(List<FragmentInfo> sorted, long time, boolean producer) {
-    FragmentInfo found = null;
-    for (FragmentInfo fragment : sorted) {
-      if (at(fragment, producer) > time) {
-        break;
-      }
-      if (time < at(fragment, producer) + Math.max(1, fragment.durationMillis())) {
-        found = fragment;
-      }
-    }
-    return found;
   }
 }
