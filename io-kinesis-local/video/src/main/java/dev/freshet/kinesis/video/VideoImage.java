@@ -14,6 +14,13 @@ public abstract class VideoImage {
     return new AutoValue_VideoImage(timestampMillis, content, error);
   }
 
+  /** An image at {@code timestampMillis}: exactly one of {@code content} and {@code error}. */
+  public static VideoImage create(long timestampMillis, byte @Nullable [] content, @Nullable String error) {
+    com.google.common.base.Preconditions.checkArgument((content == null) != (error == null),
+        "exactly one of content and error is needed");
+    return of(timestampMillis, content, error);
+  }
+
   /** The sampled time, milliseconds since the epoch (producer or server time, as asked). */
   public abstract long timestampMillis();
 
