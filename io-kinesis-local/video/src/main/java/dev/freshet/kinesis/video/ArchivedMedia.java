@@ -7,7 +7,7 @@ import java.util.Base64;
 import java.util.Iterator;
 import java.util.Map;
 
-/** GetImages' request and answer in the service's JSON, over {@link VideoImages}. */
+/** GetImages' and GetClip's requests and answers in the service's shapes, over {@link VideoImages} and {@link VideoClips}. */
 final class ArchivedMedia {
   static final int MIN_SAMPLING_INTERVAL_MILLIS = 200;
   static final long MAX_IMAGES_RANGE_MILLIS = 300_000;
@@ -113,5 +113,20 @@ final class ArchivedMedia {
       default -> throw VideoException.invalid(field + " must be PRODUCER_TIMESTAMP or SERVER_TIMESTAMP, but was: "
           + FragmentNumbers.abbreviate(type));
     };
+  }
+
+  /** GetClip: {@code ClipFragmentSelector} with a type and a {@code TimestampRange}; the answer is MP4. */
+  static byte[] getClip(VideoFragmentStore store, String streamName, JsonNode request) {
+    JsonNode selector = request.get("ClipFragmentSelector");
+    if (selector == null || !selector.isObject()) {
+      throw VideoException.invalid("ClipFragmentSelector is required");
+    }
+    boolean producer = selectorType(Json.requiredText(selector, "FragmentSelectorType"), "FragmentSelectorType");
+    JsonNode range = selector.get("TimestampRange");
+    if (range == null || !range.isObject()) {
+      throw VideoException.invalid("ClipFragmentSelector.TimestampRange is required");
+    }
+    return VideoClips.clip(store, streamName, producer, Json.timestampMillis(range, "StartTimestamp"),
+        Json.timestampMillis(range, "EndTimestamp"));
   }
 }

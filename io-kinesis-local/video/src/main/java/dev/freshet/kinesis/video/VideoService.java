@@ -50,8 +50,9 @@ public final class VideoService implements ServiceExtension {
   static final String SIGNING_NAME = "kinesisvideo";
   private static final Set<String> PATHS = Set.of("/createStream", "/describeStream", "/listStreams",
       "/deleteStream", "/updateDataRetention", "/getDataEndpoint", "/putMedia", "/getMedia", "/listFragments",
-      "/getMediaForFragmentList", "/getImages");
-  private static final Set<String> STREAMED = Set.of("/putMedia", "/getMedia", "/getMediaForFragmentList", "/getImages");
+      "/getMediaForFragmentList", "/getImages", "/getClip");
+  private static final Set<String> STREAMED = Set.of("/putMedia", "/getMedia", "/getMediaForFragmentList", "/getImages",
+      "/getClip");
   private static final Set<String> API_NAMES = Set.of("PUT_MEDIA", "GET_MEDIA", "LIST_FRAGMENTS",
       "GET_MEDIA_FOR_FRAGMENT_LIST", "GET_HLS_STREAMING_SESSION_URL", "GET_DASH_STREAMING_SESSION_URL",
       "GET_CLIP", "GET_IMAGES");
@@ -114,6 +115,7 @@ public final class VideoService implements ServiceExtension {
       switch (path) {
         case "/getMedia" -> MediaPlane.getMedia(store, exchange, request, idleTimeout);
         case "/getMediaForFragmentList" -> MediaPlane.getMediaForFragmentList(store, exchange, request);
+        case "/getClip" -> exchange.respond(200, "video/mp4", ArchivedMedia.getClip(store, streamName(request), request));
         default -> respond(exchange, 200, controlPlane(exchange, path, request));
       }
     } catch (VideoException e) {

@@ -3,6 +3,7 @@ package dev.freshet.kinesis.video;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.freshet.kinesis.log.Durability;
 import dev.freshet.kinesis.server.KinesisServer;
 import dev.freshet.kinesis.server.ServerConfig;
@@ -25,11 +26,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesisvideo.KinesisVideoClient;
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.KinesisVideoArchivedMediaClient;
+import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.ClipFragmentSelectorType;
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.Format;
+import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.GetClipResponse;
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.FormatConfigKey;
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.GetImagesResponse;
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.Image;
@@ -198,6 +203,51 @@ class VideoArchivedMediaIT {
         .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("NextToken");
     assertThatThrownBy(() -> images(b -> b.streamName("no-such-camera")))
         .isInstanceOf(ResourceNotFoundException.class).hasMessageContaining("no-such-camera");
+  }
+
+  @Test
+  void clipsAreMp4ThatFfprobeReads() throws Exception {
+    // 2.5 s to 5.5 s overlaps the second and third fragments: 4 s, 120 frames.
+    JsonNode part = ffprobe(clip(ClipFragmentSelectorType.PRODUCER_TIMESTAMP, first + 2500, first + 5500), "part.mp4");
+    JsonNode stream = part.path("streams").get(0);
+    assertThat(stream.path("codec_name").asText()).isEqualTo("h264");
+    assertThat(stream.path("width").asInt()).isEqualTo(640);
+    assertThat(stream.path("height").asInt()).isEqualTo(360);
+    assertThat(stream.path("nb_read_frames").asInt()).isEqualTo(120);
+    assertThat(part.path("format").path("duration").asDouble()).isBetween(3.9, 4.1);
+    assertThat(part.path("format").path("format_name").asText()).contains("mp4");
+
+    long server = videos.listFragments("cam").get(0).serverTimestampMillis();
+    JsonNode whole = ffprobe(clip(ClipFragmentSelectorType.SERVER_TIMESTAMP, server, server + 60_000), "whole.mp4");
+    assertThat(whole.path("streams").get(0).path("nb_read_frames").asInt()).isEqualTo(300);
+    assertThat(whole.path("format").path("duration").asDouble()).isBetween(9.9, 10.1);
+
+    assertThatThrownBy(() -> clip(ClipFragmentSelectorType.PRODUCER_TIMESTAMP, first - 60_000, first - 1))
+        .isInstanceOf(ResourceNotFoundException.class).hasMessageContaining("No fragments");
+    assertThatThrownBy(() -> clip(ClipFragmentSelectorType.PRODUCER_TIMESTAMP, first + 1000, first))
+        .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("EndTimestamp");
+  }
+
+  private static byte[] clip(ClipFragmentSelectorType type, long from, long to) {
+    ResponseBytes<GetClipResponse> clip = archive.getClip(b -> b.streamName("cam").clipFragmentSelector(s -> s
+        .fragmentSelectorType(type).timestampRange(r -> r.startTimestamp(Instant.ofEpochMilli(from))
+            .endTimestamp(Instant.ofEpochMilli(to)))), ResponseTransformer.toBytes());
+    assertThat(clip.response().contentType()).isEqualTo("video/mp4");
+    return clip.asByteArray();
+  }
+
+  /** What Debian's ffprobe says of an MP4 file, counting its frames by decoding them. */
+  static JsonNode ffprobe(byte[] mp4, String name) throws Exception {
+    Path file = dir.resolve(name);
+    java.nio.file.Files.write(file, mp4);
+    Process process = new ProcessBuilder("ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
+        "-show_entries", "stream=codec_name,width,height,nb_read_frames:format=duration,format_name", "-of", "json",
+        file.toString()).redirectErrorStream(false).start();
+    byte[] out = process.getInputStream().readAllBytes();
+    String err = new String(process.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(process.waitFor()).as(err).isZero();
+    assertThat(err).as("ffprobe's complaints").isBlank();
+    return new com.fasterxml.jackson.databind.ObjectMapper().readTree(out);
   }
 
   private static GetImagesResponse images(
