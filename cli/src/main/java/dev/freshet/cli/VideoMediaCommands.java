@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.freshet.kinesis.video.FragmentInfo;
+import dev.freshet.kinesis.video.VideoClips;
 import dev.freshet.kinesis.video.VideoException;
 import dev.freshet.kinesis.video.VideoFragmentStore;
 import dev.freshet.kinesis.video.VideoImage;
@@ -33,7 +34,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code freshet video images}: the archived media commands, on the data folder or through a server. */
+/** {@code freshet video images} and {@code clip}: the archived media commands, on the data folder or through a server. */
 final class VideoMediaCommands {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m)");
@@ -257,6 +258,64 @@ final class VideoMediaCommands {
       try (InputStream in = response.body()) {
         return in.readAllBytes();
       }
+    }
+  }
+
+  @Command(name = "clip", description = "Write an MP4 clip of a video stream (its H.264 frames as stored, not "
+      + "re-encoded), as GetClip makes it: the whole fragments overlapping --from to --to.",
+      mixinStandardHelpOptions = true)
+  static final class Clip implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "NAME", description = "Stream name.")
+    String name;
+
+    @Option(names = "--from", paramLabel = "TIME", required = true,
+        description = "Start, producer time: ISO-8601 or epoch seconds.")
+    String from;
+
+    @Option(names = "--to", paramLabel = "TIME", required = true,
+        description = "End, producer time: ISO-8601 or epoch seconds.")
+    String to;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", required = true, description = "MP4 file to write.")
+    Path output;
+
+    @CommandLine.Mixin VideoCommand.Remote remote = new VideoCommand.Remote();
+
+    @Override
+    public Integer call() throws IOException {
+      long fromMillis = VideoCommand.parseTime(spec, "--from", from);
+      long toMillis = VideoCommand.parseTime(spec, "--to", to);
+      if (toMillis < fromMillis) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--to must not be before --from");
+      }
+      byte[] mp4;
+      if (remote.endpoint != null) {
+        ObjectNode body = JSON.createObjectNode().put("StreamName", name);
+        ObjectNode selector = body.putObject("ClipFragmentSelector").put("FragmentSelectorType", "PRODUCER_TIMESTAMP");
+        selector.putObject("TimestampRange").put("StartTimestamp", BigDecimal.valueOf(fromMillis, 3))
+            .put("EndTimestamp", BigDecimal.valueOf(toMillis, 3));
+        HttpResponse<InputStream> response = remote.post("/getClip", body, HttpResponse.BodyHandlers.ofInputStream());
+        VideoCommand.Remote.check(response.statusCode(), response.body(),
+            response.headers().firstValue("x-amzn-ErrorType").orElse(null));
+        try (InputStream in = response.body()) {
+          mp4 = in.readAllBytes();
+        }
+      } else {
+        try (VideoFragmentStore store = VideoCommand.openStore(spec)) {
+          mp4 = VideoClips.clip(store, name, true, fromMillis, toMillis);
+        } catch (VideoException e) {
+          throw VideoCommand.failure(e);
+        }
+      }
+      try {
+        Files.write(output, mp4);
+      } catch (java.nio.file.NoSuchFileException e) {
+        throw new CliException("cannot write " + output + ": no such folder", e);
+      }
+      spec.commandLine().getOut().printf("wrote a clip of %s (%d bytes) to %s%n", name, mp4.length, output);
+      return 0;
     }
   }
 

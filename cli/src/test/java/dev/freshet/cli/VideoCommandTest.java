@@ -116,8 +116,30 @@ class VideoCommandTest {
       }
     }
     assertThat(cli.run("video", "images", "door", "--every", "100ms", "-o", folder).exitCode()).isEqualTo(2);
+
+    // A clip of 12:00:03 to 12:00:05: the fragments at 2 s and 4 s, 4 s of the 30 frames/s video.
+    Path clip = files.resolve("clip.mp4");
+    Cli.Result clipped = cli.run("video", "clip", "door", "--from", "2024-05-01T12:00:03Z", "--to",
+        "2024-05-01T12:00:05Z", "-o", clip);
+    assertThat(clipped.exitCode()).as(clipped.err()).isZero();
+    assertThat(clipped.out()).contains("wrote a clip of door");
+    assertThat(ffprobe(clip)).containsExactly("h264", "120", "4.000000");
+    assertThat(cli.run("video", "clip", "door", "--from", "1000", "--to", "2000", "-o", clip).err())
+        .contains("ResourceNotFoundException", "No fragments");
     assertThat(cli.run("video", "images", "door", "--every", "often", "-o", folder).err()).contains("--every");
     assertThat(cli.run("video", "images", "nope", "-o", folder).err()).startsWith("error: ResourceNotFoundException: ");
+  }
+
+  /** Debian's ffprobe on an MP4 file: codec, frames counted by decoding them, duration. */
+  static List<String> ffprobe(Path mp4) throws Exception {
+    Process process = new ProcessBuilder("ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
+        "-show_entries", "stream=codec_name,nb_read_frames:format=duration", "-of", "default=nw=1:nk=1",
+        mp4.toString()).start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor()).as(err).isZero();
+    assertThat(err).isBlank();
+    return List.of(out.strip().split("\\s+"));
   }
 
   @Test
@@ -181,6 +203,12 @@ class VideoCommandTest {
             "--endpoint", endpoint);
         assertThat(sampled.exitCode()).as(sampled.err()).isZero();
         assertThat(sampled.out()).contains("wrote 5 images of yard");
+        long start = videos.listFragments("yard").get(0).producerTimestampMillis();
+        Path clip = files.resolve("yard.mp4");
+        Cli.Result clipped = cli.run("video", "clip", "yard", "--from", java.math.BigDecimal.valueOf(start, 3),
+            "--to", java.math.BigDecimal.valueOf(start + 60_000, 3), "-o", clip, "--endpoint", endpoint);
+        assertThat(clipped.exitCode()).as(clipped.err()).isZero();
+        assertThat(ffprobe(clip)).containsExactly("h264", "300", "10.000000");
         try (var list = Files.list(images)) {
           for (Path image : list.toList()) {
             assertThat(javax.imageio.ImageIO.read(image.toFile()).getWidth()).isEqualTo(160);
