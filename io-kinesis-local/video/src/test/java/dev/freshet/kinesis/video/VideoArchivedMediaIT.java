@@ -208,7 +208,7 @@ class VideoArchivedMediaIT {
   @Test
   void clipsAreMp4ThatFfprobeReads() throws Exception {
     // 2.5 s to 5.5 s overlaps the second and third fragments: 4 s, 120 frames.
-    JsonNode part = ffprobe(clip(ClipFragmentSelectorType.PRODUCER_TIMESTAMP, first + 2500, first + 5500), "part.mp4");
+    JsonNode part = ffprobe(clip(ClipFragmentSelectorType.PRODUCER_TIMESTAMP, first + 2500, first + 5500), dir.resolve("part.mp4"));
     JsonNode stream = part.path("streams").get(0);
     assertThat(stream.path("codec_name").asText()).isEqualTo("h264");
     assertThat(stream.path("width").asInt()).isEqualTo(640);
@@ -218,7 +218,7 @@ class VideoArchivedMediaIT {
     assertThat(part.path("format").path("format_name").asText()).contains("mp4");
 
     long server = videos.listFragments("cam").get(0).serverTimestampMillis();
-    JsonNode whole = ffprobe(clip(ClipFragmentSelectorType.SERVER_TIMESTAMP, server, server + 60_000), "whole.mp4");
+    JsonNode whole = ffprobe(clip(ClipFragmentSelectorType.SERVER_TIMESTAMP, server, server + 60_000), dir.resolve("whole.mp4"));
     assertThat(whole.path("streams").get(0).path("nb_read_frames").asInt()).isEqualTo(300);
     assertThat(whole.path("format").path("duration").asDouble()).isBetween(9.9, 10.1);
 
@@ -237,8 +237,7 @@ class VideoArchivedMediaIT {
   }
 
   /** What Debian's ffprobe says of an MP4 file, counting its frames by decoding them. */
-  static JsonNode ffprobe(byte[] mp4, String name) throws Exception {
-    Path file = dir.resolve(name);
+  static JsonNode ffprobe(byte[] mp4, Path file) throws Exception {
     java.nio.file.Files.write(file, mp4);
     Process process = new ProcessBuilder("ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
         "-show_entries", "stream=codec_name,width,height,nb_read_frames:format=duration,format_name", "-of", "json",
