@@ -28,7 +28,9 @@ import org.jcodec.containers.mp4.muxer.MP4MuxerTrack;
  * clip. Frame times come from the producer timestamps, counted from the first fragment's start.
  */
 public final class VideoClips {
+  /** The most fragments a clip holds. */
   public static final int MAX_FRAGMENTS = 200;
+  /** The most bytes of stored media a clip holds. */
   public static final long MAX_BYTES = 100L * 1024 * 1024;
 
   private VideoClips() {}

@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * control plane ({@code POST /createStream}, {@code /describeStream}, {@code /listStreams}, {@code
  * /deleteStream}, {@code /updateDataRetention}, {@code /getDataEndpoint}, which answers with this
  * server's own endpoint), the media plane ({@code /putMedia}, {@code /getMedia}) and the archived
- * media plane ({@code /listFragments}, {@code /getMediaForFragmentList}), with the service's JSON
+ * media plane ({@code /listFragments}, {@code /getMediaForFragmentList}, {@code /getImages}: JPEG or PNG
+ * decoded from the stored H.264 by {@link VideoImages}, {@code /getClip}: MP4 remuxed by {@link
+ * VideoClips}), with the service's JSON
  * shapes and errors, so the AWS SDKs' Kinesis Video clients and {@code aws kinesisvideo} work with
  * only the endpoint changed.
  *
@@ -43,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * <p>PutMedia's body streams in (it is not bound by the server's request size limit) and its
  * acknowledgements stream out as each fragment is buffered, received and persisted. GetMedia
  * streams fragments as they are stored and ends once none has come for {@link #idleTimeout()}.
- * Both run on threads of their own, not the server's workers. Closing the service closes the store.
+ * They, GetImages and GetClip run on threads of their own, not the server's workers. Closing the service closes the store.
  */
 public final class VideoService implements ServiceExtension {
   private static final Logger LOG = LoggerFactory.getLogger(VideoService.class);
