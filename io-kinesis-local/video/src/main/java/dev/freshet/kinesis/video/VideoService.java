@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * <p>PutMedia's body streams in (it is not bound by the server's request size limit) and its
  * acknowledgements stream out as each fragment is buffered, received and persisted. GetMedia
  * streams fragments as they are stored and ends once none has come for {@link #idleTimeout()}.
- * They, GetImages and GetClip run on threads of their own, not the server's workers. Closing the service closes the store.
+ * These two, GetMediaForFragmentList, GetImages and GetClip run on threads of their own, not the
+ * server's workers. Closing the service closes the store.
  */
 public final class VideoService implements ServiceExtension {
   private static final Logger LOG = LoggerFactory.getLogger(VideoService.class);
