@@ -80,6 +80,69 @@ class VideoCommandTest {
   }
 
   @Test
+  void imagesAtAnIntervalIntoAFolder() throws Exception {
+    Cli cli = new Cli(dataDir);
+    assertThat(cli.run("video", "create", "door").exitCode()).isZero();
+    assertThat(cli.run("video", "put", "door", "--file", capture("output_get_media.mkv"), "--start", "1714564800")
+        .exitCode()).isZero();
+    // 10 s of media (5 fragments of 2 s): an image at 0, 1, ..., 9 s.
+    Path folder = files.resolve("images");
+    Cli.Result images = cli.run("video", "images", "door", "--every", "1s", "-o", folder);
+    assertThat(images.exitCode()).as(images.err()).isZero();
+    assertThat(images.out()).contains("wrote 10 images of door");
+    List<Path> written;
+    try (var list = Files.list(folder)) {
+      written = list.sorted().toList();
+    }
+    assertThat(written).hasSize(10);
+    assertThat(written.get(0).getFileName().toString()).isEqualTo("door-20240501T120000.000Z.jpg");
+    assertThat(written.get(9).getFileName().toString()).isEqualTo("door-20240501T120009.000Z.jpg");
+    for (Path image : written) {
+      java.awt.image.BufferedImage read = javax.imageio.ImageIO.read(image.toFile());
+      assertThat(read).as("ImageIO reads %s", image).isNotNull();
+      assertThat(read.getWidth()).isEqualTo(640);
+      assertThat(read.getHeight()).isEqualTo(360);
+    }
+    // A range partly outside the media, PNG, scaled.
+    Path png = files.resolve("png");
+    Cli.Result some = cli.run("video", "images", "door", "--every", "500ms", "--from", "1714564808", "--to",
+        "2024-05-01T12:00:11Z", "--format", "png", "--width", "160", "-o", png);
+    assertThat(some.exitCode()).as(some.err()).isZero();
+    assertThat(some.out()).contains("wrote 4 images", "(3 times without media or undecodable)");
+    try (var list = Files.list(png)) {
+      for (Path image : list.toList()) {
+        assertThat(image.toString()).endsWith(".png");
+        assertThat(javax.imageio.ImageIO.read(image.toFile()).getHeight()).isEqualTo(90);
+      }
+    }
+    assertThat(cli.run("video", "images", "door", "--every", "100ms", "-o", folder).exitCode()).isEqualTo(2);
+
+    // A clip of 12:00:03 to 12:00:05: the fragments at 2 s and 4 s, 4 s of the 30 frames/s video.
+    Path clip = files.resolve("clip.mp4");
+    Cli.Result clipped = cli.run("video", "clip", "door", "--from", "2024-05-01T12:00:03Z", "--to",
+        "2024-05-01T12:00:05Z", "-o", clip);
+    assertThat(clipped.exitCode()).as(clipped.err()).isZero();
+    assertThat(clipped.out()).contains("wrote a clip of door");
+    assertThat(ffprobe(clip)).containsExactly("h264", "120", "4.000000");
+    assertThat(cli.run("video", "clip", "door", "--from", "1000", "--to", "2000", "-o", clip).err())
+        .contains("ResourceNotFoundException", "No fragments");
+    assertThat(cli.run("video", "images", "door", "--every", "often", "-o", folder).err()).contains("--every");
+    assertThat(cli.run("video", "images", "nope", "-o", folder).err()).startsWith("error: ResourceNotFoundException: ");
+  }
+
+  /** Debian's ffprobe on an MP4 file: codec, frames counted by decoding them, duration. */
+  static List<String> ffprobe(Path mp4) throws Exception {
+    Process process = new ProcessBuilder("ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
+        "-show_entries", "stream=codec_name,nb_read_frames:format=duration", "-of", "default=nw=1:nk=1",
+        mp4.toString()).start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor()).as(err).isZero();
+    assertThat(err).isBlank();
+    return List.of(out.strip().split("\\s+"));
+  }
+
+  @Test
   void anMp4FileIsCutIntoFragmentsAtItsKeyframes() throws Exception {
     // 3 s of 25 fps H.264 made by JCodec's encoder, with a keyframe every 25 frames.
     Path mp4 = files.resolve("generated.mp4");
@@ -135,6 +198,22 @@ class VideoCommandTest {
         assertThat(got.exitCode()).as(got.err()).isZero();
         assertThat(got.out()).contains("wrote 3 fragments");
         assertThat(new String(Files.readAllBytes(out), StandardCharsets.ISO_8859_1)).contains(third);
+        Path images = files.resolve("yard-images");
+        Cli.Result sampled = cli.run("video", "images", "yard", "--every", "2s", "--height", "90", "-o", images,
+            "--endpoint", endpoint);
+        assertThat(sampled.exitCode()).as(sampled.err()).isZero();
+        assertThat(sampled.out()).contains("wrote 5 images of yard");
+        long start = videos.listFragments("yard").get(0).producerTimestampMillis();
+        Path clip = files.resolve("yard.mp4");
+        Cli.Result clipped = cli.run("video", "clip", "yard", "--from", java.math.BigDecimal.valueOf(start, 3),
+            "--to", java.math.BigDecimal.valueOf(start + 60_000, 3), "-o", clip, "--endpoint", endpoint);
+        assertThat(clipped.exitCode()).as(clipped.err()).isZero();
+        assertThat(ffprobe(clip)).containsExactly("h264", "300", "10.000000");
+        try (var list = Files.list(images)) {
+          for (Path image : list.toList()) {
+            assertThat(javax.imageio.ImageIO.read(image.toFile()).getWidth()).isEqualTo(160);
+          }
+        }
         Cli.Result missing = cli.run("video", "put", "nope", "--file", capture("clusters.mkv"), "--endpoint", endpoint);
         assertThat(missing.err()).startsWith("error: ResourceNotFoundException: ");
       }

@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * control plane ({@code POST /createStream}, {@code /describeStream}, {@code /listStreams}, {@code
  * /deleteStream}, {@code /updateDataRetention}, {@code /getDataEndpoint}, which answers with this
  * server's own endpoint), the media plane ({@code /putMedia}, {@code /getMedia}) and the archived
- * media plane ({@code /listFragments}, {@code /getMediaForFragmentList}), with the service's JSON
+ * media plane ({@code /listFragments}, {@code /getMediaForFragmentList}, {@code /getImages}: JPEG or PNG
+ * decoded from the stored H.264 by {@link VideoImages}, {@code /getClip}: MP4 remuxed by {@link
+ * VideoClips}), with the service's JSON
  * shapes and errors, so the AWS SDKs' Kinesis Video clients and {@code aws kinesisvideo} work with
  * only the endpoint changed.
  *
@@ -43,15 +45,17 @@ import org.slf4j.LoggerFactory;
  * <p>PutMedia's body streams in (it is not bound by the server's request size limit) and its
  * acknowledgements stream out as each fragment is buffered, received and persisted. GetMedia
  * streams fragments as they are stored and ends once none has come for {@link #idleTimeout()}.
- * Both run on threads of their own, not the server's workers. Closing the service closes the store.
+ * These two, GetMediaForFragmentList, GetImages and GetClip run on threads of their own, not the
+ * server's workers. Closing the service closes the store.
  */
 public final class VideoService implements ServiceExtension {
   private static final Logger LOG = LoggerFactory.getLogger(VideoService.class);
   static final String SIGNING_NAME = "kinesisvideo";
   private static final Set<String> PATHS = Set.of("/createStream", "/describeStream", "/listStreams",
       "/deleteStream", "/updateDataRetention", "/getDataEndpoint", "/putMedia", "/getMedia", "/listFragments",
-      "/getMediaForFragmentList");
-  private static final Set<String> STREAMED = Set.of("/putMedia", "/getMedia", "/getMediaForFragmentList");
+      "/getMediaForFragmentList", "/getImages", "/getClip");
+  private static final Set<String> STREAMED = Set.of("/putMedia", "/getMedia", "/getMediaForFragmentList", "/getImages",
+      "/getClip");
   private static final Set<String> API_NAMES = Set.of("PUT_MEDIA", "GET_MEDIA", "LIST_FRAGMENTS",
       "GET_MEDIA_FOR_FRAGMENT_LIST", "GET_HLS_STREAMING_SESSION_URL", "GET_DASH_STREAMING_SESSION_URL",
       "GET_CLIP", "GET_IMAGES");
@@ -114,6 +118,7 @@ public final class VideoService implements ServiceExtension {
       switch (path) {
         case "/getMedia" -> MediaPlane.getMedia(store, exchange, request, idleTimeout);
         case "/getMediaForFragmentList" -> MediaPlane.getMediaForFragmentList(store, exchange, request);
+        case "/getClip" -> exchange.respond(200, "video/mp4", ArchivedMedia.getClip(store, streamName(request), request));
         default -> respond(exchange, 200, controlPlane(exchange, path, request));
       }
     } catch (VideoException e) {
@@ -162,6 +167,7 @@ public final class VideoService implements ServiceExtension {
         result.put("DataEndpoint", endpoint(exchange));
       }
       case "/listFragments" -> listFragments(request, result);
+      case "/getImages" -> result = ArchivedMedia.getImages(store, streamName(request), request);
       default -> throw new IllegalStateException("no operation for " + path);
     }
     return result;

@@ -121,6 +121,27 @@ class VideoAwsCliIT {
         assertThat(got.path("ContentType").asText()).isEqualTo("video/webm");
         assertThat(TestMkv.parse(Files.readAllBytes(out), dir)).hasSize(8);
 
+        // The archived media commands: images (JSON with base64 JPEG) and a clip (an MP4 file). Debian's
+        // aws CLI 2.9 validates SamplingInterval against the service's first minimum, 3000 ms.
+        JsonNode images = ok(cli, server, "kinesis-video-archived-media", "get-images", "--stream-name", "cli-cam",
+            "--image-selector-type", "PRODUCER_TIMESTAMP", "--start-timestamp", "1700000000",
+            "--end-timestamp", "1700000006", "--sampling-interval", "3000", "--format", "JPEG",
+            "--width-pixels", "320");
+        assertThat(images.path("Images")).hasSize(3);
+        for (JsonNode image : images.path("Images")) {
+          var picture = javax.imageio.ImageIO.read(new ByteArrayInputStream(
+              java.util.Base64.getDecoder().decode(image.path("ImageContent").asText())));
+          assertThat(picture.getWidth()).isEqualTo(320);
+          assertThat(picture.getHeight()).isEqualTo(240);
+        }
+        Path clip = dir.resolve("clip.mp4");
+        JsonNode clipped = ok(cli, server, "kinesis-video-archived-media", "get-clip", "--stream-name", "cli-cam",
+            "--clip-fragment-selector", "FragmentSelectorType=PRODUCER_TIMESTAMP,TimestampRange={StartTimestamp="
+                + "1700000000,EndTimestamp=1700000100}", clip.toString());
+        assertThat(clipped.path("ContentType").asText()).isEqualTo("video/mp4");
+        JsonNode probed = VideoArchivedMediaIT.ffprobe(Files.readAllBytes(clip), dir.resolve("cli-clip.mp4"));
+        assertThat(probed.path("streams").get(0).path("nb_read_frames").asInt()).isEqualTo(444);
+
         String version = info.path("Version").asText();
         ok(cli, server, "kinesisvideo", "delete-stream", "--stream-arn", arn, "--current-version", version);
         assertThat(ok(cli, server, "kinesisvideo", "list-streams").path("StreamInfoList")).isEmpty();
