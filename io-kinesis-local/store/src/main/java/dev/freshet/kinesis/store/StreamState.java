@@ -375,6 +375,18 @@ final class StreamState {
 
   /** The shards that continue {@code parent}: those naming it as parent or adjacent parent. */
   List<ChildShard> childrenOf(ShardState parent) {
+    // A reshard closes its parents (which readers see at once) before it publishes their
+    // children, all under the write side of the lock: waiting for the read side means a reader
+    // that saw a parent finished also sees its children, never an empty list.
+    reshardLock.readLock().lock();
+    try {
+      return childrenOfLocked(parent);
+    } finally {
+      reshardLock.readLock().unlock();
+    }
+  }
+
+  private List<ChildShard> childrenOfLocked(ShardState parent) {
     List<ChildShard> children = new ArrayList<>();
     for (ShardState shard : shards) {
       if (Integer.valueOf(parent.ordinal).equals(shard.parent)
