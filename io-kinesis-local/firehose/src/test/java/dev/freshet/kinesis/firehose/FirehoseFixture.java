@@ -75,11 +75,23 @@ final class FirehoseFixture implements AutoCloseable {
   /** Polls {@code condition} every 20 ms for up to 60 s. */
   static void await(BooleanSupplier condition, String what) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!condition.getAsBoolean()) {
+    while (!holds(condition)) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("timed out waiting for " + what);
       }
       Thread.sleep(20);
+    }
+  }
+
+  /**
+   * A key listed a moment ago may not be readable yet or any more (S3 listings are not a snapshot;
+   * s3proxy's file store lists an object while its file is being replaced): not yet, ask again.
+   */
+  private static boolean holds(BooleanSupplier condition) {
+    try {
+      return condition.getAsBoolean();
+    } catch (software.amazon.awssdk.services.s3.model.NoSuchKeyException e) {
+      return false;
     }
   }
 
