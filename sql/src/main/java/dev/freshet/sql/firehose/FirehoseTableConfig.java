@@ -2,10 +2,9 @@ package dev.freshet.sql.firehose;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.google.common.collect.ImmutableList;
-import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
+import dev.freshet.sql.TableProperties;
 import dev.freshet.sql.kinesis.PayloadFormat;
 import dev.freshet.transforms.firehose.CompressionFormat;
 import dev.freshet.transforms.firehose.FirehoseDelivery;
@@ -15,7 +14,6 @@ import java.io.Serializable;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -75,7 +73,8 @@ final class FirehoseTableConfig implements Serializable {
             + "but was: %s", name, table.getLocation());
     Schema schema = table.getSchema();
     checkArgument(schema.getFieldCount() > 0, "firehose table %s needs at least one column", name);
-    Map<String, String> properties = properties(name, table.getProperties());
+    Map<String, String> properties =
+        TableProperties.read("firehose", name, table.getProperties(), PROPERTIES, "a string or a number");
 
     String destinationText = properties.get(DESTINATION);
     checkArgument(destinationText != null,
@@ -234,32 +233,5 @@ final class FirehoseTableConfig implements Serializable {
       throw new IllegalArgumentException("table property '" + property + "' must be a duration such as 60 (seconds), "
           + "60s, 500ms, 5m or PT60S, but was: " + value, e);
     }
-  }
-
-  private static Map<String, String> properties(String table, @Nullable JsonNode node) {
-    ImmutableMap.Builder<String, String> out = ImmutableMap.builder();
-    if (node == null) {
-      return out.build();
-    }
-    Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
-    while (fields.hasNext()) {
-      Map.Entry<String, JsonNode> entry = fields.next();
-      String key = entry.getKey();
-      if (!PROPERTIES.contains(key)) {
-        String hint = "";
-        for (String known : PROPERTIES) {
-          if (known.equalsIgnoreCase(key)) {
-            hint = " (did you mean '" + known + "'?)";
-          }
-        }
-        throw new IllegalArgumentException("unknown table property '" + key + "' of firehose table " + table + hint
-            + "; known properties: " + ImmutableList.sortedCopyOf(PROPERTIES));
-      }
-      JsonNode value = entry.getValue();
-      checkArgument(value.isValueNode() && !value.isNull(),
-          "table property '%s' of firehose table %s must be a string or a number, but was: %s", key, table, value);
-      out.put(key, value.asText());
-    }
-    return out.build();
   }
 }

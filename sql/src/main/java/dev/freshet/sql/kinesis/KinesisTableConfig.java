@@ -2,17 +2,15 @@ package dev.freshet.sql.kinesis;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.google.auto.value.AutoValue;
-import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import dev.freshet.sdk.stream.StartingPosition;
+import dev.freshet.sql.TableProperties;
 import java.io.Serializable;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -104,7 +102,8 @@ abstract class KinesisTableConfig implements Serializable {
         "LOCATION of kinesis table %s must be a stream name of 1 to 128 characters of a-zA-Z0-9_.-, but was: %s",
         name, location);
 
-    Map<String, String> properties = properties(name, table.getProperties());
+    Map<String, String> properties =
+        TableProperties.read("kinesis", name, table.getProperties(), PROPERTIES, "a string");
     Schema schema = table.getSchema();
     checkArgument(schema.getFieldCount() > 0, "kinesis table %s needs at least one column", name);
 
@@ -189,33 +188,6 @@ abstract class KinesisTableConfig implements Serializable {
 
     return new AutoValue_KinesisTableConfig(name, stream, endpoint, format, schema, payloadSchema,
         metadata.build(), payloadIndexes.build(), timestampField, delay, idle, mode, start, partitionKey, consumer);
-  }
-
-  private static Map<String, String> properties(String table, @Nullable JsonNode node) {
-    ImmutableMap.Builder<String, String> out = ImmutableMap.builder();
-    if (node == null) {
-      return out.build();
-    }
-    Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
-    while (fields.hasNext()) {
-      Map.Entry<String, JsonNode> entry = fields.next();
-      String key = entry.getKey();
-      if (!PROPERTIES.contains(key)) {
-        String hint = "";
-        for (String known : PROPERTIES) {
-          if (known.equalsIgnoreCase(key)) {
-            hint = " (did you mean '" + known + "'?)";
-          }
-        }
-        throw new IllegalArgumentException("unknown table property '" + key + "' of kinesis table " + table + hint
-            + "; known properties: " + ImmutableList.sortedCopyOf(PROPERTIES));
-      }
-      JsonNode value = entry.getValue();
-      checkArgument(value.isValueNode() && !value.isNull(),
-          "table property '%s' of kinesis table %s must be a string, but was: %s", key, table, value);
-      out.put(key, value.asText());
-    }
-    return out.build();
   }
 
   private static URI endpoint(String value) {
