@@ -1,20 +1,14 @@
 package dev.freshet.kinesis.firehose;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.File;
+import com.google.common.collect.ObjectArrays;
+import dev.freshet.kinesis.server.AwsCli;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,18 +17,17 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The aws CLI (version 2, Debian's {@code awscli}, which {@code .ci/run} installs), unchanged but
  * for {@code --endpoint-url}: {@code aws firehose} against the server's port and {@code aws s3}
- * against its S3 API. A missing CLI fails the test.
+ * against its S3 API. A missing CLI fails the test ({@link AwsCli}).
  */
 class FirehoseAwsCliIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
   private FirehoseFixture fixture;
-  private String cli;
+  private AwsCli cli;
 
   @BeforeEach
   void start() throws Exception {
-    cli = findAwsCli();
+    cli = AwsCli.find(dir);
     fixture = FirehoseFixture.start(dir.resolve("data"), true);
   }
 
@@ -45,62 +38,8 @@ class FirehoseAwsCliIT {
     }
   }
 
-  private String findAwsCli() throws Exception {
-    List<Path> candidates = new ArrayList<>(List.of(Path.of("/usr/bin/aws")));
-    for (String folder : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (!folder.isEmpty()) {
-        candidates.add(Path.of(folder, "aws"));
-      }
-    }
-    for (Path candidate : candidates) {
-      if (Files.isExecutable(candidate)) {
-        Result version = run(List.of(candidate.toString(), "--version"));
-        if ((version.stdout + version.stderr).startsWith("aws-cli/2.")) {
-          return candidate.toString();
-        }
-      }
-    }
-    return fail("No aws CLI version 2 found (at /usr/bin/aws or on PATH). Run .ci/run, which installs the Debian "
-        + "package awscli.");
-  }
-
-  private record Result(int exitCode, String stdout, String stderr) {}
-
-  private Result run(List<String> command) throws IOException, InterruptedException {
-    ProcessBuilder builder = new ProcessBuilder(command);
-    Map<String, String> env = builder.environment();
-    // Dummy keys and no user configuration: the child must not find real credentials or profiles.
-    env.keySet().removeIf(key -> key.startsWith("AWS_"));
-    env.put("AWS_ACCESS_KEY_ID", "dummy-key");
-    env.put("AWS_SECRET_ACCESS_KEY", "dummy-secret");
-    env.put("AWS_CONFIG_FILE", dir.resolve("no-config").toString());
-    env.put("AWS_SHARED_CREDENTIALS_FILE", dir.resolve("no-credentials").toString());
-    env.put("AWS_EC2_METADATA_DISABLED", "true");
-    env.put("AWS_PAGER", "");
-    Path out = Files.createTempFile(dir, "aws", ".out");
-    Path err = Files.createTempFile(dir, "aws", ".err");
-    Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    if (!process.waitFor(120, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      fail("aws did not finish within 120 s: " + command);
-    }
-    return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-        Files.readString(err, StandardCharsets.UTF_8));
-  }
-
-  private Result aws(String endpoint, String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(cli, "--endpoint-url", endpoint, "--region", "us-east-1",
-        "--no-cli-pager", "--output", "json"));
-    command.addAll(List.of(args));
-    return run(command);
-  }
-
   private JsonNode firehose(String... args) throws IOException, InterruptedException {
-    List<String> all = new ArrayList<>(List.of("firehose"));
-    all.addAll(List.of(args));
-    Result result = aws(fixture.server.endpoint().toString(), all.toArray(String[]::new));
-    assertThat(result.exitCode).as("aws firehose %s; stderr: %s", List.of(args), result.stderr).isZero();
-    return result.stdout.isBlank() ? JSON.createObjectNode() : JSON.readTree(result.stdout);
+    return cli.ok(fixture.server.endpoint().toString(), ObjectArrays.concat("firehose", args));
   }
 
   @Test
@@ -137,14 +76,14 @@ class FirehoseAwsCliIT {
     FirehoseFixture.await(() -> {
       try {
         contents.setLength(0);
-        Result ls = aws(s3, "s3", "ls", "s3://cli-bucket", "--recursive");
-        for (String line : ls.stdout.split("\n")) {
+        AwsCli.Result ls = cli.run(s3, "s3", "ls", "s3://cli-bucket", "--recursive");
+        for (String line : ls.stdout().split("\n")) {
           if (line.isBlank()) {
             continue;
           }
           String key = line.substring(line.lastIndexOf(' ') + 1);
           assertThat(key).startsWith("logs/").contains("/cli-stream-1-");
-          contents.append(aws(s3, "s3", "cp", "s3://cli-bucket/" + key, "-").stdout);
+          contents.append(cli.run(s3, "s3", "cp", "s3://cli-bucket/" + key, "-").stdout());
         }
         return contents.toString().split("\n").length >= 4;
       } catch (IOException e) {
@@ -157,10 +96,10 @@ class FirehoseAwsCliIT {
     assertThat(Arrays.stream(contents.toString().split("\n")).map(line -> line.replace("-", "")))
         .containsExactlyInAnyOrder("one", "two", "three", "four");
 
-    Result missing = aws(fixture.server.endpoint().toString(), "firehose", "describe-delivery-stream",
+    AwsCli.Result missing = cli.run(fixture.server.endpoint().toString(), "firehose", "describe-delivery-stream",
         "--delivery-stream-name", "nope");
-    assertThat(missing.exitCode).isNotZero();
-    assertThat(missing.stderr).contains("ResourceNotFoundException").contains("nope");
+    assertThat(missing.exitCode()).isNotZero();
+    assertThat(missing.stderr()).contains("ResourceNotFoundException").contains("nope");
     firehose("delete-delivery-stream", "--delivery-stream-name", "cli-stream");
     assertThat(firehose("list-delivery-streams").get("DeliveryStreamNames")).isEmpty();
   }
