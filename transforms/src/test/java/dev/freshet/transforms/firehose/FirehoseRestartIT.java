@@ -2,6 +2,7 @@ package dev.freshet.transforms.firehose;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.freshet.sdk.io.InjectedFailure;
 import dev.freshet.sdk.io.StoreFixture;
 import dev.freshet.sdk.io.StreamIO;
 import dev.freshet.sdk.io.StreamRecord;
@@ -12,7 +13,6 @@ import dev.freshet.sdk.stream.StreamClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -89,7 +89,8 @@ class FirehoseRestartIT {
     pipeline
         .apply(StreamIO.read().withStream("clicks").withEndpoint(store.endpoint())
             .withStartingPosition(StartingPosition.trimHorizon()).withStopReadingAt(stopAt))
-        .apply(ParDo.of(new FailOnce(failedFlag.toString(), checkpoints.toString(), out.toString())))
+        .apply(ParDo.of(new FailOnce(new InjectedFailure(failedFlag, checkpoints,
+            java.time.Duration.ofMillis(SINCE_CHECKPOINT_MILLIS)), out.toString())))
         .apply(FirehoseDelivery.to(FirehoseDestination.localFiles(out))
             .withDeliveryStreamName("clicks")
             .withBufferingHints(1, Duration.standardSeconds(1))
@@ -146,27 +147,21 @@ class FirehoseRestartIT {
    * restore and delivered ones to put again. A flag file makes it throw in one task only.
    */
   static final class FailOnce extends DoFn<StreamRecord, StreamRecord> {
-    private static final long serialVersionUID = 1L;
-    private final String flag;
-    private final String checkpoints;
+    private final InjectedFailure failure;
     private final String out;
 
-    FailOnce(String flag, String checkpoints, String out) {
-      this.flag = flag;
-      this.checkpoints = checkpoints;
+    FailOnce(InjectedFailure failure, String out) {
+      this.failure = failure;
       this.out = out;
     }
 
     @ProcessElement
     public void process(@Element StreamRecord record, OutputReceiver<StreamRecord> receiver) throws IOException {
       long seen = SEEN.incrementAndGet();
-      Path flagFile = Path.of(flag);
-      if (Files.exists(flagFile)) {
+      if (failure.hasFailed()) {
         SEEN_AFTER_FAILURE.incrementAndGet();
-      } else if (seen >= FAIL_AFTER && seen % 100 == 0 && objectDelivered() && checkpointCompleted()) {
-        try {
-          Files.createFile(flagFile);
-        } catch (FileAlreadyExistsException otherTaskFailedFirst) {
+      } else if (seen >= FAIL_AFTER && seen % 100 == 0 && objectDelivered() && failure.checkpointCompleted()) {
+        if (!failure.claim()) {
           SEEN_AFTER_FAILURE.incrementAndGet();
           receiver.output(record);
           return;
@@ -184,28 +179,6 @@ class FirehoseRestartIT {
       try (Stream<Path> files = Files.walk(folder)) {
         return files.anyMatch(f -> f.getFileName().toString().endsWith(".gz"));
       } catch (IOException | UncheckedIOException e) {
-        return false;
-      }
-    }
-
-    private boolean checkpointCompleted() {
-      Path folder = Path.of(checkpoints);
-      if (!Files.isDirectory(folder)) {
-        return false;
-      }
-      try (Stream<Path> files = Files.walk(folder)) {
-        long newest = files.filter(file -> file.getFileName().toString().equals("_metadata"))
-            .mapToLong(file -> {
-              try {
-                return Files.getLastModifiedTime(file).toMillis();
-              } catch (IOException e) {
-                throw new UncheckedIOException(e);
-              }
-            })
-            .max().orElse(Long.MAX_VALUE);
-        return System.currentTimeMillis() - newest >= SINCE_CHECKPOINT_MILLIS;
-      } catch (IOException | UncheckedIOException e) {
-        // Flink deletes superseded checkpoints while this walks; look again later.
         return false;
       }
     }

@@ -17,21 +17,19 @@ import dev.freshet.sdk.stream.StartingPosition;
 import dev.freshet.sdk.stream.StreamClient;
 import dev.freshet.sdk.stream.StreamClients;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -106,7 +104,8 @@ class StreamIOFlinkFaultToleranceIT {
       pipeline
           .apply(StreamIO.read().withStream("a").withEndpoint(endpoint)
               .withStartingPosition(StartingPosition.trimHorizon()).withStopReadingAt(stopAt))
-          .apply(ParDo.of(new FailOnce(failedFlag.toString(), checkpoints.toString())))
+          .apply(ParDo.of(new FailOnce(new InjectedFailure(failedFlag, checkpoints,
+              Duration.ofMillis(SINCE_CHECKPOINT_MILLIS)))))
           .apply(StreamIO.writeRecords().withStream("b").withEndpoint(endpoint)
               .withIdempotentIds(WriteId::fromSource));
       CompletableFuture<PipelineResult.State> job =
@@ -190,24 +189,19 @@ class StreamIOFlinkFaultToleranceIT {
    * one task of the first attempt only.
    */
   static final class FailOnce extends DoFn<StreamRecord, StreamRecord> {
-    private final String flag;
-    private final String checkpoints;
+    private final InjectedFailure failure;
 
-    FailOnce(String flag, String checkpoints) {
-      this.flag = flag;
-      this.checkpoints = checkpoints;
+    FailOnce(InjectedFailure failure) {
+      this.failure = failure;
     }
 
     @ProcessElement
     public void process(@Element StreamRecord record, OutputReceiver<StreamRecord> out) throws IOException {
       long seen = SEEN.incrementAndGet();
-      Path flagFile = Path.of(flag);
-      if (Files.exists(flagFile)) {
+      if (failure.hasFailed()) {
         SEEN_AFTER_FAILURE.incrementAndGet();
-      } else if (seen >= FAIL_AFTER && checkpointCompleted()) {
-        try {
-          Files.createFile(flagFile);
-        } catch (FileAlreadyExistsException otherTaskFailedFirst) {
+      } else if (seen >= FAIL_AFTER && failure.checkpointCompleted()) {
+        if (!failure.claim()) {
           SEEN_AFTER_FAILURE.incrementAndGet();
           out.output(record);
           return;
@@ -215,28 +209,6 @@ class StreamIOFlinkFaultToleranceIT {
         throw new IllegalStateException("injected failure after " + seen + " records");
       }
       out.output(record);
-    }
-
-    private boolean checkpointCompleted() {
-      Path folder = Path.of(checkpoints);
-      if (!Files.isDirectory(folder)) {
-        return false;
-      }
-      try (Stream<Path> files = Files.walk(folder)) {
-        long newest = files.filter(file -> file.getFileName().toString().equals("_metadata"))
-            .mapToLong(file -> {
-              try {
-                return Files.getLastModifiedTime(file).toMillis();
-              } catch (IOException e) {
-                throw new UncheckedIOException(e);
-              }
-            })
-            .max().orElse(Long.MAX_VALUE);
-        return System.currentTimeMillis() - newest >= SINCE_CHECKPOINT_MILLIS;
-      } catch (IOException | UncheckedIOException e) {
-        // Flink deletes superseded checkpoints while this walks; look again at the next record.
-        return false;
-      }
     }
   }
 }
