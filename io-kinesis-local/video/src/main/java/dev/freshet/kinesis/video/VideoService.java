@@ -101,6 +101,12 @@ public final class VideoService implements ServiceExtension {
         : request.method().equals(HttpMethod.GET) && Playback.GET_PATHS.contains(path);
   }
 
+  /** HLS and DASH playlists and segments: players fetch them with the session token, unsigned. */
+  @Override
+  public boolean authenticatesItself(HttpRequest request) {
+    return request.method().equals(HttpMethod.GET) && Playback.GET_PATHS.contains(path(request.uri()));
+  }
+
   @Override
   public boolean streamsRequestBody(HttpRequest request) {
     // PutMedia for its endless body; the GetMedia kinds so that they stream out on threads of
