@@ -63,6 +63,7 @@ class VideoBrowserPlaybackIT {
   static KinesisVideoArchivedMediaClient archive;
   static long first;
   static long end;
+  static String liveUrl;
 
   @BeforeAll
   static void start() throws Exception {
@@ -88,6 +89,9 @@ class VideoBrowserPlaybackIT {
     assertThat(fragments).hasSize(5);
     first = fragments.get(0).producerTimestampMillis();
     end = fragments.get(4).producerTimestampMillis() + fragments.get(4).durationMillis();
+    // LIVE needs a fragment received in the last 30 s: open its session now, play it later.
+    liveUrl = archive.getHLSStreamingSessionURL(b -> b.streamName("cam").playbackMode(HLSPlaybackMode.LIVE))
+        .hlsStreamingSessionURL();
   }
 
   @AfterAll
@@ -107,6 +111,12 @@ class VideoBrowserPlaybackIT {
             .timestampRange(r -> r.startTimestamp(Instant.ofEpochMilli(first)).endTimestamp(Instant.ofEpochMilli(end)))))
         .hlsStreamingSessionURL();
     assertPlays(play("hls", HLS_JS, url));
+  }
+
+  @Test
+  void hlsJsInChromiumPlaysALiveSession() throws Exception {
+    // A live playlist (no end): hls.js starts near its newest fragments and plays on.
+    assertPlays(play("hls", HLS_JS, liveUrl));
   }
 
   @Test
@@ -143,21 +153,21 @@ class VideoBrowserPlaybackIT {
     });
     pages.createContext("/favicon.ico", exchange -> send(exchange, "text/plain", new byte[0]));
     pages.start();
-    Path profile = Files.createDirectories(dir.resolve("chromium-" + player));
+    Path profile = Files.createTempDirectory(dir, "chromium-" + player + "-");
     String page = "http://127.0.0.1:" + pages.getAddress().getPort() + "/player.html?player=" + player + "&src="
         + URLEncoder.encode(src, StandardCharsets.UTF_8);
     Process chromium = new ProcessBuilder(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
         "--autoplay-policy=no-user-gesture-required", "--mute-audio", "--user-data-dir=" + profile, page)
-        .redirectOutput(dir.resolve("chromium-" + player + ".out").toFile())
-        .redirectError(dir.resolve("chromium-" + player + ".log").toFile())
+        .redirectOutput(profile.resolve("chromium.out").toFile())
+        .redirectError(profile.resolve("chromium.log").toFile())
         .start();
     try {
       String posted = result.get(120, TimeUnit.SECONDS);
       return new ObjectMapper().readTree(posted);
     } catch (java.util.concurrent.TimeoutException e) {
       throw new AssertionError("the page posted no result within 120 s; Chromium said: "
-          + Files.readString(dir.resolve("chromium-" + player + ".log")), e);
+          + Files.readString(profile.resolve("chromium.log")), e);
     } finally {
       chromium.descendants().forEach(ProcessHandle::destroyForcibly);
       chromium.destroyForcibly();
