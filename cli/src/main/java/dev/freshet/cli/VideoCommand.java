@@ -44,7 +44,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code freshet video create|list|put|get|images|clip}: Kinesis video streams in the data folder's video store
+ * {@code freshet video create|list|put|get|images|clip|hls|dash}: Kinesis video streams in the data folder's video store
  * ({@code DATA/video}), or, with {@code --endpoint}, through a running {@code freshet server} (which
  * holds the folder while it runs).
  */
@@ -58,7 +58,9 @@ import picocli.CommandLine.Spec;
       VideoCommand.Put.class,
       VideoCommand.Get.class,
       VideoMediaCommands.Images.class,
-      VideoMediaCommands.Clip.class
+      VideoMediaCommands.Clip.class,
+      VideoPlaybackCommands.Hls.class,
+      VideoPlaybackCommands.Dash.class
     })
 final class VideoCommand implements Runnable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -67,7 +69,7 @@ final class VideoCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: create, list, put, get, images or clip");
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: create, list, put, get, images, clip, hls or dash");
   }
 
   /** The video store in the data folder; a server holding it is named in the error. */

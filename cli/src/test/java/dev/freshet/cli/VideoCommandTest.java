@@ -131,6 +131,16 @@ class VideoCommandTest {
   }
 
   /** Debian's ffprobe on an MP4 file: codec, frames counted by decoding them, duration. */
+  /** The frames ffprobe decodes from a URL (an HLS playlist, a DASH manifest). */
+  static String ffprobeFrames(String url) throws Exception {
+    Process process = new ProcessBuilder("ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
+        "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", url).redirectErrorStream(true).start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    assertThat(process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    // HLS and DASH streams are also listed under their program: the first line is the stream's count.
+    return out.lines().findFirst().orElse(out);
+  }
+
   static List<String> ffprobe(Path mp4) throws Exception {
     Process process = new ProcessBuilder("ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
         "-show_entries", "stream=codec_name,nb_read_frames:format=duration", "-of", "default=nw=1:nk=1",
@@ -214,6 +224,25 @@ class VideoCommandTest {
             assertThat(javax.imageio.ImageIO.read(image.toFile()).getWidth()).isEqualTo(160);
           }
         }
+        // HLS and DASH session URLs a player opens: on demand over the stream's fragments by default.
+        Cli.Result hls = cli.run("video", "hls", "yard", "--mode", "on-demand", "--endpoint", endpoint);
+        assertThat(hls.exitCode()).as(hls.err()).isZero();
+        String hlsUrl = hls.out().trim();
+        assertThat(hlsUrl).startsWith(endpoint + "/hls/v1/getHLSMasterPlaylist.m3u8?SessionToken=");
+        assertThat(ffprobeFrames(hlsUrl)).isEqualTo("300");
+        Cli.Result dash = cli.run("video", "dash", "yard", "--mode", "on-demand", "--from",
+            java.math.BigDecimal.valueOf(start + 4500, 3), "--to", java.math.BigDecimal.valueOf(start + 60_000, 3),
+            "--endpoint", endpoint);
+        assertThat(dash.exitCode()).as(dash.err()).isZero();
+        assertThat(dash.out().trim()).startsWith(endpoint + "/dash/v1/getDASHManifest.mpd?SessionToken=");
+        assertThat(ffprobeFrames(dash.out().trim())).isEqualTo("180"); // fragments 2, 3, 4
+        Cli.Result live = cli.run("video", "hls", "yard", "--endpoint", endpoint);
+        assertThat(live.exitCode()).as(live.err()).isZero();
+        Cli.Result noServer = cli.run("video", "hls", "yard");
+        assertThat(noServer.exitCode()).isNotZero();
+        assertThat(noServer.err()).contains("--endpoint");
+        Cli.Result badMode = cli.run("video", "hls", "yard", "--mode", "sometimes", "--endpoint", endpoint);
+        assertThat(badMode.err()).contains("--mode must be live, live-replay or on-demand, but was: sometimes");
         Cli.Result missing = cli.run("video", "put", "nope", "--file", capture("clusters.mkv"), "--endpoint", endpoint);
         assertThat(missing.err()).startsWith("error: ResourceNotFoundException: ");
       }

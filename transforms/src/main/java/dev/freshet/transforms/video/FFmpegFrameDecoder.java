@@ -1,18 +1,19 @@
 package dev.freshet.transforms.video;
 
 import java.io.ByteArrayInputStream;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.ffmpeg.global.avutil;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.FrameGrabber;
 
 /**
  * Native FFmpeg (libavcodec 7.1 through JavaCV) decoding a fragment's Matroska document from
- * memory into packed RGB, one decoding thread per fragment so that parallelism comes from the
+ * memory into YUV 4:2:0 planes (RGB when a frame is asked for it), one decoding thread per fragment so that parallelism comes from the
  * runner. Needs JavaCV, JavaCPP and the FFmpeg preset for linux-x86_64 on the classpath (optional
  * dependencies of freshet-transforms).
  */
@@ -30,7 +31,9 @@ final class FFmpegFrameDecoder implements FrameDecoder {
     List<VideoFrame> frames = new ArrayList<>();
     try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(new ByteArrayInputStream(fragment.mkv()), 0)) {
       grabber.setFormat("matroska");
-      grabber.setPixelFormat(avutil.AV_PIX_FMT_RGB24);
+      // The decoder's own 8-bit 4:2:0 planes (swscale only copies them, or converts another chroma
+      // format or depth); RGB waits until someone asks for it (VideoFrame#rgb).
+      grabber.setPixelFormat(avutil.AV_PIX_FMT_YUV420P);
       grabber.setVideoOption("threads", "1");
       grabber.start();
       if (grabber.getVideoCodec() != org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_H264) {
@@ -41,9 +44,8 @@ final class FFmpegFrameDecoder implements FrameDecoder {
         if (first == Long.MIN_VALUE) {
           first = frame.timestamp;
         }
-        frames.add(VideoFrame.of(fragment.streamName(), fragment.fragmentNumber(),
-            fragment.producerTimestamp().plusNanos((frame.timestamp - first) * 1000),
-            frame.imageWidth, frame.imageHeight, frame.keyFrame, packed(frame)));
+        frames.add(planes(frame, fragment.streamName(), fragment.fragmentNumber(),
+            fragment.producerTimestamp().plusNanos((frame.timestamp - first) * 1000)));
       }
       grabber.stop();
     } catch (FrameGrabber.Exception | RuntimeException e) {
@@ -56,14 +58,29 @@ final class FFmpegFrameDecoder implements FrameDecoder {
     return frames;
   }
 
-  /** Copies the picture out of FFmpeg's buffer, row by row (rows may be padded). */
-  private static byte[] packed(Frame frame) {
-    ByteBuffer image = ((ByteBuffer) frame.image[0]).duplicate();
-    int row = frame.imageWidth * 3;
-    byte[] out = new byte[row * frame.imageHeight];
-    for (int y = 0; y < frame.imageHeight; y++) {
-      image.position(y * frame.imageStride);
-      image.get(out, y * row, row);
+  /** Copies the three planes out of FFmpeg's picture (JavaCV's converted AVFrame; rows maybe padded), packed. */
+  private static VideoFrame planes(Frame frame, String stream, String fragmentNumber, java.time.Instant timestamp) {
+    AVFrame picture = (AVFrame) frame.opaque;
+    int width = frame.imageWidth;
+    int height = frame.imageHeight;
+    int chromaWidth = (width + 1) / 2;
+    int chromaHeight = (height + 1) / 2;
+    byte[] y = plane(picture, 0, width, height);
+    byte[] u = plane(picture, 1, chromaWidth, chromaHeight);
+    byte[] v = plane(picture, 2, chromaWidth, chromaHeight);
+    return VideoFrame.ofYuv420(stream, fragmentNumber, timestamp, width, height, frame.keyFrame, y, u, v);
+  }
+
+  private static byte[] plane(AVFrame picture, int index, int width, int height) {
+    BytePointer data = picture.data(index);
+    int stride = picture.linesize(index);
+    byte[] out = new byte[width * height];
+    if (stride == width) {
+      data.get(out, 0, out.length);
+      return out;
+    }
+    for (int row = 0; row < height; row++) {
+      data.position((long) row * stride).get(out, row * width, width);
     }
     return out;
   }

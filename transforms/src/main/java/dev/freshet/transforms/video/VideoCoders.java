@@ -68,7 +68,16 @@ final class VideoCoders {
       data.writeInt(value.width());
       data.writeInt(value.height());
       data.writeBoolean(value.keyFrame());
-      BYTES.encode(value.rgb(), out);
+      // The form the frame holds: RGB, or YUV 4:2:0 planes (half the bytes, converted when read as RGB).
+      Pixels pixels = value.pixels();
+      data.writeBoolean(pixels.isYuv420());
+      if (pixels.isYuv420()) {
+        BYTES.encode(pixels.y(), out);
+        BYTES.encode(pixels.u(), out);
+        BYTES.encode(pixels.v(), out);
+      } else {
+        BYTES.encode(pixels.rgb(), out);
+      }
     }
 
     @Override
@@ -80,6 +89,10 @@ final class VideoCoders {
       int width = data.readInt();
       int height = data.readInt();
       boolean key = data.readBoolean();
+      if (data.readBoolean()) {
+        return VideoFrame.ofYuv420(stream, fragment, timestamp, width, height, key, BYTES.decode(in),
+            BYTES.decode(in), BYTES.decode(in));
+      }
       return VideoFrame.of(stream, fragment, timestamp, width, height, key, BYTES.decode(in));
     }
 

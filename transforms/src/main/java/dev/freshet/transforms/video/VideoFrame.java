@@ -9,7 +9,8 @@ import org.apache.beam.sdk.coders.Coder;
 /**
  * One decoded picture: its absolute presentation time, size, and pixels as packed 8-bit RGB
  * (row-major, {@code 3 * width * height} bytes, top-left first), cropped to the picture size the
- * stream declares.
+ * stream declares. The pixels are kept in the form the decoder gave (the FFmpeg backend's YUV
+ * 4:2:0) and converted to RGB when {@link #rgb()} or {@link #pixel} first asks for them.
  */
 @AutoValue
 public abstract class VideoFrame {
@@ -32,16 +33,30 @@ public abstract class VideoFrame {
   /** Whether the frame is a key frame (decodable on its own). */
   public abstract boolean keyFrame();
 
-  /** Packed RGB, {@code 3 * width * height} bytes. */
-  @SuppressWarnings("mutable")
-  public abstract byte[] rgb();
+  /** The pixels in the form the decoder gave them. */
+  abstract Pixels pixels();
+
+  /**
+   * Packed RGB, {@code 3 * width * height} bytes. A frame the FFmpeg backend decoded holds YUV
+   * 4:2:0 and converts it here, the first time (BT.601, TV range); later calls return the same array.
+   */
+  public byte[] rgb() {
+    return pixels().rgb();
+  }
 
   public static VideoFrame of(String streamName, String fragmentNumber, Instant timestamp, int width,
       int height, boolean keyFrame, byte[] rgb) {
     checkArgument(width > 0 && height > 0, "a frame must have a size, but was %sx%s", width, height);
-    checkArgument(rgb.length == 3 * width * height,
-        "rgb must hold 3 * %s * %s bytes, but held %s", width, height, rgb.length);
-    return new AutoValue_VideoFrame(streamName, fragmentNumber, timestamp, width, height, keyFrame, rgb);
+    return new AutoValue_VideoFrame(streamName, fragmentNumber, timestamp, width, height, keyFrame,
+        Pixels.rgb(width, height, rgb));
+  }
+
+  /** A frame holding 8-bit YUV 4:2:0 planes (packed, chroma {@code ceil(w/2) × ceil(h/2)}), RGB on demand. */
+  static VideoFrame ofYuv420(String streamName, String fragmentNumber, Instant timestamp, int width, int height,
+      boolean keyFrame, byte[] y, byte[] u, byte[] v) {
+    checkArgument(width > 0 && height > 0, "a frame must have a size, but was %sx%s", width, height);
+    return new AutoValue_VideoFrame(streamName, fragmentNumber, timestamp, width, height, keyFrame,
+        Pixels.yuv420(width, height, y, u, v));
   }
 
   /** The red, green and blue values of the pixel at ({@code x}, {@code y}), as {@code 0xRRGGBB}. */

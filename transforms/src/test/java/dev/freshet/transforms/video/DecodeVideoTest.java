@@ -102,6 +102,17 @@ class DecodeVideoTest {
     assertThat(frame.pixel(1, 0)).isEqualTo(0x040506);
     VideoFragment fragment = VideoFragment.of("s", "12", Instant.EPOCH, Instant.ofEpochSecond(1), new byte[] {9});
     assertThat(org.apache.beam.sdk.util.CoderUtils.clone(VideoFragment.coder(), fragment)).isEqualTo(fragment);
+    // A frame holding YUV 4:2:0 keeps that form through the coder, and reads as RGB on demand:
+    // TV-range white (235) and black (16) with neutral chroma, a 3x1 picture (chroma 2x1).
+    VideoFrame yuv = VideoFrame.ofYuv420("s", "13", Instant.EPOCH, 3, 1, false, new byte[] {(byte) 235, 16, (byte) 235},
+        new byte[] {(byte) 128, (byte) 128}, new byte[] {(byte) 128, (byte) 128});
+    VideoFrame cloned = org.apache.beam.sdk.util.CoderUtils.clone(VideoFrame.coder(), yuv);
+    assertThat(cloned).isEqualTo(yuv);
+    assertThat(cloned.pixels().isYuv420()).isTrue();
+    assertThat(cloned.pixel(0, 0)).isEqualTo(0xffffff);
+    assertThat(cloned.pixel(1, 0)).isEqualTo(0x000000);
+    assertThat(cloned.pixel(2, 0)).isEqualTo(0xffffff);
+    assertThat(cloned.rgb()).isSameAs(cloned.rgb()); // converted once
     UndecodableFragment failure = UndecodableFragment.of("s", "12", "why");
     assertThat(org.apache.beam.sdk.util.CoderUtils.clone(UndecodableFragment.coder(), failure)).isEqualTo(failure);
   }

@@ -75,7 +75,7 @@ public final class KinesisServer implements AutoCloseable {
     this.certificates = tls == null ? List.of() : tls.chain;
     SignatureCheck signatureCheck = config.credentials().isEmpty() ? null
         : new SignatureCheck(new SignatureVerifier(config.credentials(), Clock.systemUTC(),
-            this.extensions.stream().map(ServiceExtension::signingName).toList()));
+            this.extensions.stream().map(ServiceExtension::signingName).toList()), this.extensions);
     try {
       this.channel = new ServerBootstrap()
           .group(boss, io)

@@ -37,6 +37,17 @@ public interface ServiceExtension extends AutoCloseable {
   boolean accepts(HttpRequest request);
 
   /**
+   * Whether {@code request} (one this extension {@linkplain #accepts accepts}) carries a credential
+   * of the extension's own, so that the server lets it through unsigned when it requires
+   * signatures: Kinesis Video's HLS and DASH playlists and segments, fetched by media players with
+   * the session token a signed request gave out. The extension then checks that credential itself.
+   * Called on a network thread: cheap, never blocking. Default: no.
+   */
+  default boolean authenticatesItself(HttpRequest request) {
+    return false;
+  }
+
+  /**
    * Whether this extension reads the body of {@code request} (one it {@linkplain #accepts accepts})
    * as it arrives, through {@link HttpExchange#body()}, rather than aggregated: for long or large
    * uploads such as Kinesis Video's PutMedia, which are then not bound by the server's request size

@@ -11,14 +11,26 @@ import io.netty.handler.codec.http.HttpUtil;
 /**
  * Lets through only requests signed by a configured key (see {@link SignatureVerifier}); others are
  * answered with the service's authentication error in the request's body format. {@code GET
- * /health} stays open so that a supervisor can probe the server without keys.
+ * /health} stays open so that a supervisor can probe the server without keys, and so do the
+ * requests an extension {@linkplain ServiceExtension#authenticatesItself authenticates itself}.
  */
 @ChannelHandler.Sharable
 final class SignatureCheck extends ChannelInboundHandlerAdapter {
   private final SignatureVerifier verifier;
+  private final java.util.List<ServiceExtension> extensions;
 
-  SignatureCheck(SignatureVerifier verifier) {
+  SignatureCheck(SignatureVerifier verifier, java.util.List<ServiceExtension> extensions) {
     this.verifier = verifier;
+    this.extensions = java.util.List.copyOf(extensions);
+  }
+
+  private boolean authenticatedByExtension(FullHttpRequest request) {
+    for (ServiceExtension extension : extensions) {
+      if (extension.accepts(request)) {
+        return extension.authenticatesItself(request);
+      }
+    }
+    return false;
   }
 
   SignatureVerifier verifier() {
@@ -32,7 +44,8 @@ final class SignatureCheck extends ChannelInboundHandlerAdapter {
       return;
     }
     FullHttpRequest request = (FullHttpRequest) message;
-    if (request.method().equals(HttpMethod.GET) && request.uri().split("\\?", 2)[0].equals("/health")) {
+    if ((request.method().equals(HttpMethod.GET) && request.uri().split("\\?", 2)[0].equals("/health"))
+        || authenticatedByExtension(request)) {
       ctx.fireChannelRead(message);
       return;
     }

@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * server's own endpoint), the media plane ({@code /putMedia}, {@code /getMedia}) and the archived
  * media plane ({@code /listFragments}, {@code /getMediaForFragmentList}, {@code /getImages}: JPEG or PNG
  * decoded from the stored H.264 by {@link VideoImages}, {@code /getClip}: MP4 remuxed by {@link
- * VideoClips}), with the service's JSON
+ * VideoClips}, {@code /getHLSStreamingSessionURL} and {@code /getDASHStreamingSessionURL}: sessions whose
+ * playlists and fragmented MP4 segments are fetched from this server with {@code GET}, see {@code
+ * docs/video.md}), with the service's JSON
  * shapes and errors, so the AWS SDKs' Kinesis Video clients and {@code aws kinesisvideo} work with
  * only the endpoint changed.
  *
@@ -53,7 +55,8 @@ public final class VideoService implements ServiceExtension {
   static final String SIGNING_NAME = "kinesisvideo";
   private static final Set<String> PATHS = Set.of("/createStream", "/describeStream", "/listStreams",
       "/deleteStream", "/updateDataRetention", "/getDataEndpoint", "/putMedia", "/getMedia", "/listFragments",
-      "/getMediaForFragmentList", "/getImages", "/getClip");
+      "/getMediaForFragmentList", "/getImages", "/getClip", "/getHLSStreamingSessionURL",
+      "/getDASHStreamingSessionURL");
   private static final Set<String> STREAMED = Set.of("/putMedia", "/getMedia", "/getMediaForFragmentList", "/getImages",
       "/getClip");
   private static final Set<String> API_NAMES = Set.of("PUT_MEDIA", "GET_MEDIA", "LIST_FRAGMENTS",
@@ -62,6 +65,7 @@ public final class VideoService implements ServiceExtension {
 
   private final VideoFragmentStore store;
   private final Duration idleTimeout;
+  private final Playback playback;
 
   /** Serves {@code store}, ending a GetMedia after 3 s without a new fragment. */
   public VideoService(VideoFragmentStore store) {
@@ -74,6 +78,7 @@ public final class VideoService implements ServiceExtension {
     checkArgument(!idleTimeout.isNegative() && !idleTimeout.isZero(), "idleTimeout must be positive, but was: %s",
         idleTimeout);
     this.idleTimeout = idleTimeout;
+    this.playback = new Playback(store);
   }
 
   public VideoFragmentStore store() {
@@ -91,14 +96,22 @@ public final class VideoService implements ServiceExtension {
 
   @Override
   public boolean accepts(HttpRequest request) {
-    return request.method().equals(HttpMethod.POST) && PATHS.contains(path(request.uri()));
+    String path = path(request.uri());
+    return request.method().equals(HttpMethod.POST) ? PATHS.contains(path)
+        : request.method().equals(HttpMethod.GET) && Playback.GET_PATHS.contains(path);
+  }
+
+  /** HLS and DASH playlists and segments: players fetch them with the session token, unsigned. */
+  @Override
+  public boolean authenticatesItself(HttpRequest request) {
+    return request.method().equals(HttpMethod.GET) && Playback.GET_PATHS.contains(path(request.uri()));
   }
 
   @Override
   public boolean streamsRequestBody(HttpRequest request) {
     // PutMedia for its endless body; the GetMedia kinds so that they stream out on threads of
     // their own rather than holding the server's workers.
-    return STREAMED.contains(path(request.uri()));
+    return request.method().equals(HttpMethod.POST) && STREAMED.contains(path(request.uri()));
   }
 
   private static String path(String uri) {
@@ -110,6 +123,10 @@ public final class VideoService implements ServiceExtension {
   public void serve(HttpExchange exchange) throws Exception {
     String path = exchange.path();
     try {
+      if (exchange.request().method().equals(HttpMethod.GET)) {
+        playback.serve(exchange);
+        return;
+      }
       if (path.equals("/putMedia")) {
         MediaPlane.putMedia(store, exchange);
         return;
@@ -168,6 +185,10 @@ public final class VideoService implements ServiceExtension {
       }
       case "/listFragments" -> listFragments(request, result);
       case "/getImages" -> result = ArchivedMedia.getImages(store, streamName(request), request);
+      case "/getHLSStreamingSessionURL" -> result = playback.createSession(endpoint(exchange), streamName(request),
+          request, false);
+      case "/getDASHStreamingSessionURL" -> result = playback.createSession(endpoint(exchange), streamName(request),
+          request, true);
       default -> throw new IllegalStateException("no operation for " + path);
     }
     return result;

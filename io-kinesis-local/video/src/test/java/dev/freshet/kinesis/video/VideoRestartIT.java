@@ -122,4 +122,57 @@ class VideoRestartIT {
       }
     }
   }
+
+  @Test
+  void playbackNeedsOnlyTheSessionTokenAndARestartEndsSessions() throws Exception {
+    String url;
+    String segment;
+    try (LocalStreamStore streams = LocalStreamStore.open(StoreConfig.builder(dir.resolve("streams")).build())) {
+      try (VideoFragmentStore videos = VideoFragmentStore.open(dir.resolve("video"), Durability.FSYNC)) {
+        videos.createStream("cam-hls", null, "video/h264", 24);
+        MediaIngest.run(videos, "cam-hls", new ByteArrayInputStream(TestMkv.capture("clusters.mkv")),
+            MediaIngest.TimecodeType.RELATIVE, null, ack -> { });
+      }
+      HttpClient http = HttpClient.newHttpClient();
+      try (KinesisServer server = start(streams);
+          var archive = software.amazon.awssdk.services.kinesisvideoarchivedmedia.KinesisVideoArchivedMediaClient
+              .builder().endpointOverride(server.endpoint()).region(Region.US_EAST_1)
+              .credentialsProvider(StaticCredentialsProvider.create(KEYS)).httpClient(ApacheHttpClient.create())
+              .build()) {
+        url = archive.getHLSStreamingSessionURL(b -> b.streamName("cam-hls").playbackMode("ON_DEMAND")
+            .hlsFragmentSelector(f -> f.fragmentSelectorType("SERVER_TIMESTAMP").timestampRange(r -> r
+                .startTimestamp(java.time.Instant.now().minusSeconds(3600))
+                .endTimestamp(java.time.Instant.now().plusSeconds(60))))).hlsStreamingSessionURL();
+        // Players send no signature: the session token is the credential.
+        HttpResponse<String> master = http.send(HttpRequest.newBuilder(java.net.URI.create(url)).GET().build(),
+            BodyHandlers.ofString());
+        assertThat(master.statusCode()).as(master.body()).isEqualTo(200);
+        String mediaUri = master.body().lines().filter(l -> l.startsWith("getHLSMediaPlaylist")).findFirst().orElseThrow();
+        String media = http.send(HttpRequest.newBuilder(java.net.URI.create(url).resolve(mediaUri)).GET().build(),
+            BodyHandlers.ofString()).body();
+        segment = java.net.URI.create(url).resolve(media.lines().filter(l -> l.startsWith("getMP4MediaFragment"))
+            .findFirst().orElseThrow()).toString();
+        HttpResponse<byte[]> fragment = http.send(HttpRequest.newBuilder(java.net.URI.create(segment)).GET().build(),
+            BodyHandlers.ofByteArray());
+        assertThat(fragment.statusCode()).isEqualTo(200);
+        assertThat(new String(fragment.body(), 4, 4, java.nio.charset.StandardCharsets.ISO_8859_1)).isEqualTo("moof");
+        // A wrong token is the video service's refusal; anything else unsigned is still refused.
+        HttpResponse<String> forged = http.send(HttpRequest.newBuilder(java.net.URI.create(
+            url.replaceAll("SessionToken=.*", "SessionToken=forged"))).GET().build(), BodyHandlers.ofString());
+        assertThat(forged.statusCode()).isEqualTo(401);
+        assertThat(forged.body()).contains("NotAuthorizedException");
+        HttpResponse<String> unsigned = http.send(HttpRequest.newBuilder(server.endpoint().resolve("/listFragments"))
+            .POST(BodyPublishers.ofString("{\"StreamName\":\"cam-hls\"}")).build(), BodyHandlers.ofString());
+        assertThat(unsigned.statusCode()).isBetween(400, 403);
+        assertThat(unsigned.body()).contains("MissingAuthenticationToken");
+      }
+      // Sessions live in the server's memory: a restarted server does not know the token.
+      try (KinesisServer server = start(streams)) {
+        String again = url.replaceFirst("http://[^/]+", server.endpoint().toString());
+        HttpResponse<String> gone = http.send(HttpRequest.newBuilder(java.net.URI.create(again)).GET().build(),
+            BodyHandlers.ofString());
+        assertThat(gone.statusCode()).isEqualTo(401);
+      }
+    }
+  }
 }
