@@ -1,98 +1,37 @@
 package dev.freshet.kinesis.video;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.freshet.kinesis.log.Durability;
+import dev.freshet.kinesis.server.AwsCli;
 import dev.freshet.kinesis.server.KinesisServer;
 import dev.freshet.kinesis.server.ServerConfig;
 import dev.freshet.kinesis.store.LocalStreamStore;
 import dev.freshet.kinesis.store.StoreConfig;
 import java.io.ByteArrayInputStream;
-import java.io.File;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The aws CLI's {@code kinesisvideo} and {@code kinesis-video-media} commands against the server,
- * with only {@code --endpoint-url} changed. Needs an aws CLI (v1 or v2; {@code .ci/run} installs
+ * with only {@code --endpoint-url} changed. Needs the aws CLI v2 ({@link AwsCli}; {@code .ci/run} installs
  * the Debian package awscli): {@code /usr/bin/aws}, {@code -Dfreshet.awsCli=PATH}, or the first on
  * PATH.
  */
 class VideoAwsCliIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
   @TempDir Path dir;
 
-  private record Result(int exitCode, String stdout, String stderr) {}
-
-  private static Path findAwsCli() {
-    List<Path> candidates = new ArrayList<>();
-    String override = System.getProperty("freshet.awsCli");
-    if (override != null) {
-      candidates.add(Path.of(override));
-    }
-    candidates.add(Path.of("/usr/bin/aws"));
-    for (String folder : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (!folder.isEmpty()) {
-        candidates.add(Path.of(folder, "aws"));
-      }
-    }
-    for (Path candidate : candidates) {
-      if (Files.isExecutable(candidate)) {
-        return candidate;
-      }
-    }
-    return fail("The aws CLI is not installed (not at /usr/bin/aws, nor on PATH). Run .ci/run, which "
-        + "installs the Debian package awscli, or name one with -Dfreshet.awsCli=PATH.");
-  }
-
-  private Result run(List<String> command) throws IOException, InterruptedException {
-    ProcessBuilder builder = new ProcessBuilder(command);
-    Map<String, String> env = builder.environment();
-    env.keySet().removeIf(key -> key.startsWith("AWS_"));
-    env.put("AWS_ACCESS_KEY_ID", "dummy-key");
-    env.put("AWS_SECRET_ACCESS_KEY", "dummy-secret");
-    env.put("AWS_CONFIG_FILE", dir.resolve("no-config").toString());
-    env.put("AWS_SHARED_CREDENTIALS_FILE", dir.resolve("no-credentials").toString());
-    env.put("AWS_EC2_METADATA_DISABLED", "true");
-    env.put("AWS_PAGER", "");
-    Path out = Files.createTempFile(dir, "aws", ".out");
-    Path err = Files.createTempFile(dir, "aws", ".err");
-    Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    if (!process.waitFor(120, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      fail("aws did not finish within 120 s: " + command);
-    }
-    return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-        Files.readString(err, StandardCharsets.UTF_8));
-  }
-
-  private JsonNode ok(Path cli, KinesisServer server, String... args) throws Exception {
-    Result result = aws(cli, server, args);
-    assertThat(result.exitCode).as("aws %s; stderr: %s", List.of(args), result.stderr).isZero();
-    return result.stdout.isBlank() ? JSON.createObjectNode() : JSON.readTree(result.stdout);
-  }
-
-  private Result aws(Path cli, KinesisServer server, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(cli.toString(), "--endpoint-url", server.endpoint().toString(),
-        "--region", "us-east-1", "--output", "json"));
-    command.addAll(List.of(args));
-    return run(command);
+  private static JsonNode ok(AwsCli cli, KinesisServer server, String... args) throws Exception {
+    return cli.ok(server.endpoint().toString(), args);
   }
 
   @Test
   void kinesisvideoCommandsWorkWithOnlyTheEndpointChanged() throws Exception {
-    Path cli = findAwsCli();
+    AwsCli cli = AwsCli.find(dir);
     try (LocalStreamStore streams = LocalStreamStore.open(StoreConfig.builder(dir.resolve("streams")).build())) {
       VideoFragmentStore videos = VideoFragmentStore.open(dir.resolve("video"), Durability.OS);
       try (KinesisServer server = KinesisServer.start(ServerConfig.builder().setPort(0).build(), streams,
@@ -108,9 +47,10 @@ class VideoAwsCliIT {
         assertThat(ok(cli, server, "kinesisvideo", "get-data-endpoint", "--stream-name", "cli-cam", "--api-name",
             "GET_MEDIA").path("DataEndpoint").asText()).endsWith(":" + server.address().getPort());
 
-        Result missing = aws(cli, server, "kinesisvideo", "describe-stream", "--stream-name", "nope");
-        assertThat(missing.exitCode).isNotZero();
-        assertThat(missing.stderr).contains("ResourceNotFoundException");
+        AwsCli.Result missing = cli.run(server.endpoint().toString(), "kinesisvideo", "describe-stream",
+            "--stream-name", "nope");
+        assertThat(missing.exitCode()).isNotZero();
+        assertThat(missing.stderr()).contains("ResourceNotFoundException");
 
         // Media put through the store, read back with the CLI's GetMedia into a file.
         MediaIngest.run(videos, "cli-cam", new ByteArrayInputStream(TestMkv.capture("clusters.mkv")),
