@@ -83,6 +83,7 @@ public final class PeersBenchmark {
       kinesis.createStream(b -> b.streamName(stream).shardCount(SHARDS));
       awaitActive(kinesis, stream);
 
+      System.err.printf("put phase (with its warm-up) from %d ms since the epoch%n", System.currentTimeMillis());
       long[] warmup = put(kinesis, stream, WARMUP_TIME);
       long[] cpu0 = cpuNanos(serverPid);
       long[] put = put(kinesis, stream, PUT_TIME);
@@ -102,7 +103,9 @@ public final class PeersBenchmark {
       System.gc();
       long gc0 = gcMillis();
       Hiccups hiccups = Hiccups.start();
+      System.err.printf("latency phase (with its warm-up) from %d ms since the epoch%n", System.currentTimeMillis());
       Latencies measured = latencies(kinesis, stream);
+      System.err.printf("latency phase until %d ms since the epoch%n", System.currentTimeMillis());
       double[] stalls = hiccups.stop();
       long gcDuringLatency = gcMillis() - gc0;
       double[] latencies = measured.total;
