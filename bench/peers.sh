@@ -10,7 +10,7 @@
 # better; latency: lower is better). Latency percentiles come from 1,000 put->visible samples per
 # target and round, split into the PutRecord call and the polling after it. The freshet server
 # logs its GC pauses to target/peers/logs/freshet-gc.log and its JIT compilations
-# (-XX:+PrintCompilation, one line per compiled method) to target/peers/logs/freshet.log; the
+# (-Xlog:jit+compilation, one line per compiled method) to target/peers/logs/freshet-jit.log; the
 # pauses over the run, and the pauses and compilations during each round's latency samples, are
 # printed. Before it says it is ready the freshet server warms its request path up (ServerWarmUp, as
 # `freshet server` does by default) on a throw-away store; the line it prints about that is shown.
@@ -65,7 +65,8 @@ wait_for_port() { # name port
 }
 
 echo "== starting the servers"
-java -Xlog:gc:file="$log/freshet-gc.log":uptime -XX:+PrintCompilation ${FRESHET_JAVA_OPTS:-} -cp "$cp" dev.freshet.kinesis.server.BenchServer "$freshet_port" \
+java -Xlog:gc:file="$log/freshet-gc.log":uptime -Xlog:jit+compilation=debug:file="$log/freshet-jit.log":uptime \
+  ${FRESHET_JAVA_OPTS:-} -cp "$cp" dev.freshet.kinesis.server.BenchServer "$freshet_port" \
   "$(mktemp -d "${TMPDIR:-/tmp}/freshet-peers.XXXXXX")" >"$log/freshet.log" 2>&1 &
 pids+=($!)
 freshet_pid=$!
@@ -134,7 +135,8 @@ server_during_samples() {
   from=$(( ${window%-*} - jvm_start ))
   to=$(( ${window#*-} - jvm_start ))
   printf '  round %s freshet server during the latency samples: %s JIT compilations, %s\n' "$1" \
-    "$(awk -v a="$from" -v b="$to" '$1 ~ /^[0-9]+$/ && $1 >= a && $1 <= b' "$log/freshet.log" | wc -l)" \
+    "$(awk -v a="$from" -v b="$to" -F'[][]' '{ u = $2; sub(/s$/, "", u); u *= 1000; if (u >= a && u <= b) n++ }
+        END { print n + 0 }' "$log/freshet-jit.log")" \
     "$(awk -v a="$from" -v b="$to" -F'[][]' '/Pause/ { u = $2; sub(/s$/, "", u); u *= 1000
         if (u >= a && u <= b) { n++; ms = $0; sub(/.* /, "", ms); sub(/ms$/, "", ms); if (ms + 0 > m) m = ms + 0 } }
         END { printf "%d GC pauses (longest %s ms)", n, n ? m : 0 }' "$log/freshet-gc.log")"
