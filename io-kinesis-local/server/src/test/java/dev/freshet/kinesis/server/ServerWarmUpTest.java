@@ -27,7 +27,7 @@ class ServerWarmUpTest {
     Path realData = tmp.resolve("real");
     StoreConfig real = StoreConfig.builder(realData).setDurability(Durability.OS).build();
 
-    ServerWarmUp.Result result = ServerWarmUp.run(real, Duration.ofSeconds(60), parent);
+    ServerWarmUp.Result result = ServerWarmUp.run(real, Duration.ofSeconds(15), parent);
 
     assertThat(result.requests()).isGreaterThanOrEqualTo(2L * result.iterations());
     if (result.quiet()) {
