@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * profiled (tier 3) code while the compiler threads compile the hot path with C2; on a small
  * machine those threads take the cores the requests need. {@code bench/peers.sh} measured it: in
  * its first round the put→visible p50 and p99 were 5 and 18 times the later rounds' (0.86 against
- * 0.16 ms, 5.3 against 0.3 ms), and the server compiled 363 methods during that round's samples
- * against 4 to 6 in the later rounds. Compiled code is also thrown away (deoptimized) the first
+ * 0.16 ms, 5.3 against 0.3 ms), and the server compiled about a hundred methods a second during
+ * that round's samples, almost none in later rounds. Compiled code is also thrown away (deoptimized) the first
  * time a branch or type it never saw comes by: the first control-plane call answered from a
  * worker thread, the first connection closing, an SDK's headers.
  *
