@@ -52,8 +52,8 @@ import org.slf4j.LoggerFactory;
  * ListShards and DeleteStream (answered from the worker threads); one connection replaced by a
  * new one every round. A server is served until the JIT is quiet (the first one at least {@link
  * #MIN_ITERATIONS} iterations; then until a round of iterations spent under 2 % of its time
- * compiling), then closed, and a new one is started, until one that was quiet from its start has
- * been closed, or {@code maxTime} is up. Each cycle's folder is deleted; nothing of it reaches the
+ * compiling), then closed, and a new one is started, until a second or later one has been served
+ * until quiet and closed (at most four), or {@code maxTime} is up. Each cycle's folder is deleted; nothing of it reaches the
  * real store.
  */
 public final class ServerWarmUp {
