@@ -9,7 +9,12 @@
 # peers.* key=value lines; ratios are freshet's figure over the peer's (put and get: higher is
 # better; latency: lower is better). Latency percentiles come from 1,000 put->visible samples per
 # target and round, split into the PutRecord call and the polling after it. The freshet server
-# logs its GC pauses to target/peers/logs/freshet-gc.log; their count and longest are printed.
+# logs its GC pauses to target/peers/logs/freshet-gc.log and its JIT compilations
+# (-Xlog:jit+compilation, one line per compiled method) to target/peers/logs/freshet-jit.log; the
+# pauses over the run, and the pauses and compilations during each round's latency samples, are
+# printed. Before it says it is ready the freshet server warms its request path up (ServerWarmUp, as
+# `freshet server` does by default) on a throw-away store; the line it prints about that is shown.
+# The harness itself gives every target the same unmeasured warm-up (see PeersBenchmark).
 #
 # Environment: ROUNDS (default 3), PEERS_DIR (npm install folder, default target/peers),
 # MVN_FLAGS (default -o), FRESHET_JAVA_OPTS (JVM options of the freshet server, e.g. for JFR).
@@ -60,7 +65,8 @@ wait_for_port() { # name port
 }
 
 echo "== starting the servers"
-java -Xlog:gc:file="$log/freshet-gc.log":uptime ${FRESHET_JAVA_OPTS:-} -cp "$cp" dev.freshet.kinesis.server.BenchServer "$freshet_port" \
+java -Xlog:gc:file="$log/freshet-gc.log":uptime -Xlog:jit+compilation=debug:file="$log/freshet-jit.log":uptime \
+  ${FRESHET_JAVA_OPTS:-} -cp "$cp" dev.freshet.kinesis.server.BenchServer "$freshet_port" \
   "$(mktemp -d "${TMPDIR:-/tmp}/freshet-peers.XXXXXX")" >"$log/freshet.log" 2>&1 &
 pids+=($!)
 freshet_pid=$!
@@ -75,6 +81,13 @@ kinesalite_pid=$!
 pids+=($!)
 kinesis_local_pid=$!
 wait_for_port freshet "$freshet_port"
+# freshet opens its port, then warms up (ServerWarmUp) and only then prints its ready line.
+for _ in $(seq 1 1500); do
+  grep -qE '^ready ' "$log/freshet.log" && break
+  sleep 0.1
+done
+grep -qE '^ready ' "$log/freshet.log" || { echo "freshet did not get ready; see $log/freshet.log" >&2; exit 1; }
+grep -E '^warm-up ' "$log/freshet.log" | sed 's/^/freshet server /' || true
 wait_for_port kinesalite "$kinesalite_port"
 wait_for_port kinesis_local "$kinesis_local_port"
 
@@ -110,6 +123,25 @@ round_ratio() { ratio "$(value "$1" "$2.freshet")" "$(value "$1" "$2.$3")"; }
 across() { for r in $(seq 1 "$rounds"); do value "$r" "$1"; done | median_of; }
 across_ratio() { for r in $(seq 1 "$rounds"); do round_ratio "$r" "$1" "$2"; done | median_of; }
 
+# server_during_samples <round>: the freshet server's JIT compilations and GC pauses while that
+# round's latency samples were taken (from its logs, by the JVM's uptime).
+server_during_samples() {
+  local window jvm_start from to
+  window="$(value "$1" latency.window.epoch_ms.freshet)"
+  jvm_start="$(grep -E '^jvm-start-epoch-ms ' "$log/freshet.log" | head -1 | cut -d' ' -f2)"
+  if [[ -z "$window" || -z "$jvm_start" ]]; then
+    return 0
+  fi
+  from=$(( ${window%-*} - jvm_start ))
+  to=$(( ${window#*-} - jvm_start ))
+  printf '  round %s freshet server during the latency samples: %s JIT compilations, %s\n' "$1" \
+    "$(awk -v a="$from" -v b="$to" -F'[][]' '{ u = $2; sub(/s$/, "", u); u *= 1000; if (u >= a && u <= b) n++ }
+        END { print n + 0 }' "$log/freshet-jit.log")" \
+    "$(awk -v a="$from" -v b="$to" -F'[][]' '/Pause/ { u = $2; sub(/s$/, "", u); u *= 1000
+        if (u >= a && u <= b) { n++; ms = $0; sub(/.* /, "", ms); sub(/ms$/, "", ms); if (ms + 0 > m) m = ms + 0 } }
+        END { printf "%d GC pauses (longest %s ms)", n, n ? m : 0 }' "$log/freshet-gc.log")"
+}
+
 echo
 echo "every round (put and get rec/s; put->visible p50 and p99 over 1,000 samples, ms; p99 split into"
 echo "its PutRecord call and the polling after it; samples that needed a second GetRecords; the"
@@ -131,6 +163,7 @@ for round in $(seq 1 "$rounds"); do
   done
   printf '  round %s freshet p99/p50 %s\n' "$round" \
     "$(ratio "$(value "$round" latency.p99.ms.freshet)" "$(value "$round" latency.p50.ms.freshet)")"
+  server_during_samples "$round"
 done
 echo
 echo "slowest freshet samples, ms: total(PutRecord + polling, GetRecords calls):"

@@ -6,6 +6,7 @@ import dev.freshet.kinesis.server.KinesisServer;
 import dev.freshet.kinesis.server.ServerConfig;
 import dev.freshet.kinesis.server.ServerCredentials;
 import dev.freshet.kinesis.server.ServerTls;
+import dev.freshet.kinesis.server.ServerWarmUp;
 import dev.freshet.kinesis.server.ServiceExtension;
 import dev.freshet.kinesis.video.VideoService;
 import dev.freshet.kinesis.store.LocalStreamStore;
@@ -105,6 +106,15 @@ final class ServerCommand implements Callable<Integer> {
       description = "Deliver Firehose S3 destinations to this S3 API instead (path-style).")
   URI s3Endpoint;
 
+  @Option(names = "--warm-up", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Before the ready line, serve the Kinesis data-plane calls on a throw-away store "
+          + "and server until the JIT has compiled them (at most " + WARM_UP_MAX_SECONDS + " s), so "
+          + "that the first clients see the steady-state latency (default: on; --no-warm-up skips it).")
+  boolean warmUp;
+
+  /** The longest the warm-up may take; on a busy machine the JIT may still be compiling then. */
+  static final int WARM_UP_MAX_SECONDS = 30;
+
   @Override
   public Integer call() {
     Freshet root = Freshet.root(spec);
@@ -135,6 +145,10 @@ final class ServerCommand implements Callable<Integer> {
         stop(server, store);
         throw e;
       }
+    }
+
+    if (warmUp) {
+      warmUp(storeConfig);
     }
 
     CountDownLatch stopRequested = new CountDownLatch(1);
@@ -190,6 +204,23 @@ final class ServerCommand implements Callable<Integer> {
       Thread.currentThread().interrupt();
     }
     return exitCode.get();
+  }
+
+  /**
+   * Runs {@link ServerWarmUp} once the port is bound (so a port in use fails at once) and before
+   * the ready line. A warm-up that fails costs only speed: it is reported and the server serves.
+   */
+  private void warmUp(StoreConfig storeConfig) {
+    try {
+      ServerWarmUp.Result result = ServerWarmUp.run(storeConfig, java.time.Duration.ofSeconds(WARM_UP_MAX_SECONDS));
+      if (!result.quiet()) {
+        spec.commandLine().getErr().printf("freshet server: the warm-up reached its %d s limit with the "
+            + "JIT still compiling; the first requests may be slower%n", WARM_UP_MAX_SECONDS);
+      }
+    } catch (RuntimeException e) {
+      spec.commandLine().getErr().printf("warning: the warm-up failed (%s); serving without it%n", e);
+    }
+    spec.commandLine().getErr().flush();
   }
 
   private StoreConfig storeConfig(Freshet root) {

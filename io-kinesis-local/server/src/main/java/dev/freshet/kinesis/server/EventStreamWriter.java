@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2StreamChannel;
-import java.util.UUID;
 import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
@@ -148,7 +147,7 @@ final class EventStreamWriter extends ChannelInboundHandlerAdapter
     HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
     response.headers()
         .set(HttpHeaderNames.CONTENT_TYPE, EventStreamEncoder.CONTENT_TYPE)
-        .set("x-amzn-RequestId", UUID.randomUUID().toString());
+        .set("x-amzn-RequestId", Responses.requestId());
     if (!(channel instanceof Http2StreamChannel)) {
       response.headers()
           .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED)

@@ -35,8 +35,21 @@ final class Responses {
     response.headers()
         .set(HttpHeaderNames.CONTENT_TYPE, format.contentType())
         .setInt(HttpHeaderNames.CONTENT_LENGTH, buffer.readableBytes())
-        .set("x-amzn-RequestId", UUID.randomUUID().toString());
+        .set("x-amzn-RequestId", requestId());
     return response;
+  }
+
+  /**
+   * A new request id in the service's form (a version 4 UUID). It only has to be unique, not
+   * unguessable, so it comes from {@link java.util.concurrent.ThreadLocalRandom} rather than {@link
+   * UUID#randomUUID()}, whose shared {@code SecureRandom} takes a lock and reads {@code
+   * /dev/urandom} on every request.
+   */
+  static String requestId() {
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+    long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+    return new UUID(high, low).toString();
   }
 
   /** An error as the service sends it: {@code __type} and {@code message}, and the type in a header. */

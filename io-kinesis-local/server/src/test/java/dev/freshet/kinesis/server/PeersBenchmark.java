@@ -125,6 +125,8 @@ public final class PeersBenchmark {
       System.out.printf(Locale.ROOT, "%slatency.samples_with_empty_polls.%s=%d%n", prefix, name,
           Arrays.stream(measured.polls).filter(n -> n > 1).count());
       System.out.printf(Locale.ROOT, "%slatency.harness_gc.ms.%s=%d%n", prefix, name, gcDuringLatency);
+      System.out.printf(Locale.ROOT, "%slatency.window.epoch_ms.%s=%d-%d%n", prefix, name,
+          measured.firstStartMillis, measured.lastEndMillis);
       // How late a thread of this JVM woke from a 1 ms sleep meanwhile: the machine's own scheduling
       // delay (as jHiccup measures it), which no server can be faster than.
       System.out.printf(Locale.ROOT, "%shiccup.p50.ms.%s=%.2f%n", prefix, name, percentile(stalls, 50));
@@ -297,6 +299,9 @@ public final class PeersBenchmark {
     final double[] put = new double[LATENCY_SAMPLES];
     final double[] poll = new double[LATENCY_SAMPLES];
     final int[] polls = new int[LATENCY_SAMPLES];
+    /** Wall-clock bounds of the measured samples (ms since the epoch), to match the server's logs. */
+    long firstStartMillis;
+    long lastEndMillis;
   }
 
   /** Put-to-seen latencies. */
@@ -330,6 +335,9 @@ public final class PeersBenchmark {
       }
       if (!warmingUp) {
         long end = System.nanoTime();
+        if (i == 0) {
+          out.firstStartMillis = System.currentTimeMillis() - (end - start) / 1_000_000;
+        }
         out.total[i] = (end - start) / 1e6;
         out.put[i] = (acked - start) / 1e6;
         out.poll[i] = (end - acked) / 1e6;
@@ -337,6 +345,7 @@ public final class PeersBenchmark {
         i++;
       }
     }
+    out.lastEndMillis = System.currentTimeMillis();
     return out;
   }
 
