@@ -106,10 +106,11 @@ final class ServerCommand implements Callable<Integer> {
       description = "Deliver Firehose S3 destinations to this S3 API instead (path-style).")
   URI s3Endpoint;
 
-  @Option(names = "--warm-up", negatable = true, defaultValue = "true", fallbackValue = "true",
+  @Option(names = "--warm-up", negatable = true, defaultValue = "false", fallbackValue = "true",
       description = "Before the ready line, serve the Kinesis data-plane calls on a throw-away store "
           + "and server until the JIT has compiled them (at most " + WARM_UP_MAX_SECONDS + " s), so "
-          + "that the first clients see the steady-state latency (default: on; --no-warm-up skips it).")
+          + "that the first clients see the steady-state latency (default: off, so the server is ready in "
+          + "seconds; turn it on for a long-running server whose first requests must be fast).")
   boolean warmUp;
 
   /** The longest the warm-up may take; on a busy machine the JIT may still be compiling then. */
