@@ -3,6 +3,7 @@ package dev.freshet.sql.shell;
 import dev.freshet.sdk.stream.StreamClients;
 import dev.freshet.sql.FreshetSql;
 import dev.freshet.sql.kinesis.KinesisTableProvider;
+import dev.freshet.sql.window.FreshetQueryPlanner;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -38,10 +39,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One shell's settings and its JDBC connection: Beam's {@code jdbc:beam:} connection over the
- * catalog, behind a proxy that runs the shell's own statements ({@code SET;}, {@code SET runner},
- * {@code SET endpoint}, {@code SET verbose}, {@code SHOW JOBS}, {@code STOP JOB}), runs statements
- * over followed tables itself ({@link StreamingQuery}, {@link ShellJobs}) and turns errors into one
- * line.
+ * catalog, with Freshet's planner rules and functions installed ({@link
+ * FreshetQueryPlanner#installInJdbc}), behind a proxy that runs the shell's own statements ({@code
+ * SET;}, {@code SET runner}, {@code SET endpoint}, {@code SET verbose}, {@code SHOW JOBS}, {@code
+ * STOP JOB}), runs statements over followed tables itself ({@link StreamingQuery}, {@link
+ * ShellJobs}) and turns errors into one line.
  */
 final class ShellSession {
   private static final Pattern SHOW = Pattern.compile("(?is)\\s*SET\\s*;?\\s*");
@@ -96,6 +98,9 @@ final class ShellSession {
   /** Beam's connection over the catalog, wrapped; sqlline calls this once per {@code !connect}. */
   Connection connect() {
     connection = JdbcDriver.connect(sql.catalog(), PipelineOptionsFactory.create());
+    // Statements Beam's driver runs (over snapshot tables) plan with Freshet's rules and functions
+    // too: Top-N per window and GROUP BY CUMULATE(...), as in FreshetSql.
+    FreshetQueryPlanner.installInJdbc(connection);
     return (Connection) Proxy.newProxyInstance(ShellSession.class.getClassLoader(),
         new Class<?>[] {Connection.class}, new ConnectionHandler(connection));
   }
