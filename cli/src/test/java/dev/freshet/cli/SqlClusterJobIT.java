@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -22,14 +23,16 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code INSERT INTO} typed in {@code freshet sql} with {@code SET runner = flink} and {@code SET
  * flinkMaster} runs on the local cluster of {@code freshet flink start}: the shell stages Beam SQL
- * and Freshet with the job, shows its Flink job id, the job's tasks run after the shell exits, and
- * {@code STOP JOB <flink job id>} in a later shell cancels it. Streams are served by {@code freshet
- * server} in this JVM, as TaskManagers are other processes.
+ * and Freshet with the job and shows its Flink job id; the job, on the cluster's TaskManager after
+ * the shell has exited, reads the clicks written before it started ({@code startingPosition:
+ * trim_horizon}) through {@code freshet server} and writes exactly the four closed windows to the
+ * {@code views} stream; {@code STOP JOB <flink job id>} in a later shell cancels it. Streams are
+ * served by {@code freshet server} in this JVM, as TaskManagers are other processes.
  *
- * <p>Not checked here: the rows the job writes. In this test's runs the job's source emitted no
- * record within minutes while its watermark followed the clock (see docs/sql.md, "Not in the shell
- * yet"); the same statement writes its windows on Flink in the shell's process
- * ({@code ShellStreamingTest}).
+ * <p>The rows check fails when the job on the cluster reads nothing (a read that starts at the
+ * stream's end, a TaskManager that cannot reach the server or lacks Freshet's classes) or writes
+ * other windows; its message then shows each vertex's records in and out (Flink's REST API) and
+ * the cluster's logs are kept in {@code target/SqlClusterJobIT-cluster-logs}.
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class SqlClusterJobIT {
@@ -75,8 +78,20 @@ class SqlClusterJobIT {
     assertThat(flinkJobId).matches("[0-9a-f]{32}");
 
     // The shell has exited; the job runs on the cluster: its tasks, Beam SQL's and Freshet's code
-    // from the staged jars, are deployed and running on the TaskManager, reading from the server.
-    await(() -> rest.tasksRunning(flinkJobId), "the tasks of job " + flinkJobId + " run on the cluster");
+    // from the staged jars, are deployed and running on the TaskManager, reading from the server,
+    // and write the windows that close: the watermark follows the clicks' event times, then the
+    // clock once the shard is idle, so all four windows close.
+    await(() -> rest.tasksRunning(flinkJobId), () -> "the tasks of job " + flinkJobId + " run on the cluster");
+    List<String> expected = List.of(
+        "{\"page\":\"home\",\"window_start\":\"2026-01-01T10:00:00.000Z\",\"views\":2}",
+        "{\"page\":\"cart\",\"window_start\":\"2026-01-01T10:00:00.000Z\",\"views\":1}",
+        "{\"page\":\"home\",\"window_start\":\"2026-01-01T10:01:00.000Z\",\"views\":1}",
+        "{\"page\":\"cart\",\"window_start\":\"2026-01-01T10:02:00.000Z\",\"views\":1}");
+    await(() -> StreamContents.payloads(server.store(), "views").size() >= expected.size(),
+        () -> "the job on the cluster writes the " + expected.size() + " closed windows; views holds "
+            + StreamContents.payloads(server.store(), "views") + "; records in/out per vertex: "
+            + rest.vertexRecords(flinkJobId));
+    assertThat(StreamContents.payloads(server.store(), "views")).containsExactlyInAnyOrderElementsOf(expected);
 
     Cli.Result stopped = fixture.cli().run("sql", "--outputformat", "csv", "-e",
         "SET flinkMaster = '" + master + "'; STOP JOB " + flinkJobId + ";");
@@ -85,11 +100,11 @@ class SqlClusterJobIT {
     assertThat(rest.jobs()).anyMatch(j -> j.id().equals(flinkJobId) && j.state().equals("CANCELED"));
   }
 
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+  private static void await(BooleanSupplier condition, Supplier<String> what) throws InterruptedException {
     long deadline = System.nanoTime() + AWAIT.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + AWAIT + ": " + what);
+        throw new AssertionError("not within " + AWAIT + ": " + what.get());
       }
       Thread.sleep(250);
     }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -99,6 +100,61 @@ class SqlCommandTest {
         "'home','2026-01-01 10:00:00','2'",
         "'cart','2026-01-01 10:00:00','1'",
         "'home','2026-01-01 10:01:00','1'");
+  }
+
+  /**
+   * CUMULATE and Top-N per window in a {@code -f} script: over a snapshot table (run by Beam's JDBC
+   * driver, with Freshet's rules installed in it) and over a followed table (run by the shell),
+   * with the same rows as through {@code FreshetSql}. Fails when the shell's JDBC path plans
+   * {@code GROUP BY CUMULATE(...)} without Freshet's rules ("CUMULATE ... is a window").
+   */
+  @Test
+  void aScriptWithCsvOutputPrintsCumulateWindowsAndTheTopPageOfEachMinute() throws IOException {
+    assertThat(cli.run("streams", "create", "clicks").exitCode()).isZero();
+    Cli.Result put = cli.run("put", "clicks", "--key-field", "page", "--file", file("clicks.json",
+        "{\"page\": \"home\", \"event_time\": \"2026-01-01T10:00:10Z\"}",
+        "{\"page\": \"home\", \"event_time\": \"2026-01-01T10:00:20Z\"}",
+        "{\"page\": \"cart\", \"event_time\": \"2026-01-01T10:00:30Z\"}",
+        "{\"page\": \"home\", \"event_time\": \"2026-01-01T10:01:10Z\"}",
+        "{\"page\": \"cart\", \"event_time\": \"2026-01-01T10:02:30Z\"}"));
+    assertThat(put.exitCode()).as(put.err()).isZero();
+    String cumulate = "SELECT page, CUMULATE(event_time, INTERVAL '1' MINUTE, INTERVAL '2' MINUTE) AS window_end, "
+        + "COUNT(*) AS views FROM %s GROUP BY page, CUMULATE(event_time, INTERVAL '1' MINUTE, INTERVAL '2' MINUTE)";
+    Path script = file("cumulate.sql",
+        "!outputformat csv",
+        "CREATE EXTERNAL TABLE history (page VARCHAR, event_time TIMESTAMP) TYPE kinesis LOCATION 'clicks'",
+        "  TBLPROPERTIES '{\"timestampField\": \"event_time\", \"read\": \"snapshot\"}';",
+        "CREATE EXTERNAL TABLE live (page VARCHAR, event_time TIMESTAMP) TYPE kinesis LOCATION 'clicks'",
+        "  TBLPROPERTIES '{\"timestampField\": \"event_time\", \"startingPosition\": \"trim_horizon\"}';",
+        String.format(cumulate, "history") + ";",
+        "SELECT window_start, page, views FROM (SELECT page, window_start, views,",
+        "  ROW_NUMBER() OVER (PARTITION BY window_start ORDER BY views DESC) AS rn FROM (",
+        "  SELECT page, TUMBLE_START(event_time, INTERVAL '1' MINUTE) AS window_start, COUNT(*) AS views",
+        "  FROM history GROUP BY page, TUMBLE(event_time, INTERVAL '1' MINUTE))) WHERE rn <= 1;",
+        String.format(cumulate, "live"),
+        "LIMIT 6;");
+
+    Cli.Result result = cli.run("sql", "-f", script);
+
+    assertThat(result.exitCode()).as(result.out() + result.err()).isZero();
+    List<String> rows = csvRows(result);
+    String[] cumulated = {
+        "'home','2026-01-01 10:01:00','2'", "'home','2026-01-01 10:02:00','3'",
+        "'cart','2026-01-01 10:01:00','1'", "'cart','2026-01-01 10:02:00','1'",
+        "'cart','2026-01-01 10:03:00','1'", "'cart','2026-01-01 10:04:00','1'"};
+    // Beam's driver hands sqlline a TIMESTAMP as java.sql.Timestamp, printed with a fraction.
+    String[] cumulatedByBeamsDriver = Arrays.stream(cumulated).map(row -> row.replaceAll(":00'", ":00.0'"))
+        .toArray(String[]::new);
+    assertThat(rows).as(result.out() + result.err()).hasSize(3 + 6 + 3 + 6);
+    assertThat(rows.get(0)).isEqualTo("'page','window_end','views'");
+    assertThat(rows.subList(1, 7)).as("CUMULATE over the snapshot table")
+        .containsExactlyInAnyOrder(cumulatedByBeamsDriver);
+    assertThat(rows.get(7)).isEqualTo("'window_start','page','views'");
+    assertThat(rows.subList(8, 11)).as("the top page of each minute").containsExactlyInAnyOrder(
+        "'2026-01-01 10:00:00.0','home','2'", "'2026-01-01 10:01:00.0','home','1'",
+        "'2026-01-01 10:02:00.0','cart','1'");
+    assertThat(rows.get(11)).isEqualTo("'page','window_end','views'");
+    assertThat(rows.subList(12, 18)).as("CUMULATE over the followed table").containsExactlyInAnyOrder(cumulated);
   }
 
   @Test

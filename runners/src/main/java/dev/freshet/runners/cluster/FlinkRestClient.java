@@ -99,6 +99,22 @@ public final class FlinkRestClient {
   }
 
   /**
+   * How many records each vertex of a job has received and sent on so far, by vertex name in the
+   * job's order: Flink's {@code read-records} and {@code write-records} per vertex, as {@code
+   * "in/out"}. A source vertex reads none; the last vertex of a job that writes to an external
+   * system sends none. A diagnostic for a job that writes nothing: it shows where records stop.
+   */
+  public Map<String, String> vertexRecords(String jobId) {
+    Map<String, String> result = new java.util.LinkedHashMap<>();
+    for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
+      JsonNode metrics = vertex.path("metrics");
+      result.put(vertex.path("name").asText(),
+          metrics.path("read-records").asLong() + "/" + metrics.path("write-records").asLong());
+    }
+    return result;
+  }
+
+  /**
    * How many failures a job has seen since it was submitted, from its exception history (which
    * Flink keeps up to {@code web.exception-history-size}, 16 by default). Each failure restarts the
    * failed tasks when the restart strategy allows it.

@@ -3,6 +3,7 @@ package dev.freshet.sql.shell;
 import dev.freshet.sdk.stream.StreamClients;
 import dev.freshet.sql.FreshetSql;
 import dev.freshet.sql.kinesis.KinesisTableProvider;
+import dev.freshet.sql.window.FreshetQueryPlanner;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -23,6 +24,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.beam.sdk.extensions.sql.impl.rel.BeamCalcRel;
 import org.apache.beam.sdk.extensions.sql.impl.rel.BeamRelNode;
 import org.apache.beam.sdk.extensions.sql.impl.rel.BeamSortRel;
@@ -33,15 +35,20 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.extensions.sql.impl.BeamCalciteSchema;
 import org.apache.beam.sdk.extensions.sql.impl.JdbcConnection;
 import org.apache.beam.sdk.extensions.sql.impl.JdbcDriver;
+import org.apache.beam.sdk.extensions.sql.meta.Table;
+import org.apache.beam.vendor.calcite.v1_40_0.org.apache.calcite.rel.RelNode;
+import org.apache.beam.vendor.calcite.v1_40_0.org.apache.calcite.rel.core.TableModify;
+import org.apache.beam.vendor.calcite.v1_40_0.org.apache.calcite.rel.core.TableScan;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One shell's settings and its JDBC connection: Beam's {@code jdbc:beam:} connection over the
- * catalog, behind a proxy that runs the shell's own statements ({@code SET;}, {@code SET runner},
- * {@code SET endpoint}, {@code SET verbose}, {@code SHOW JOBS}, {@code STOP JOB}), runs statements
- * over followed tables itself ({@link StreamingQuery}, {@link ShellJobs}) and turns errors into one
- * line.
+ * catalog, with Freshet's planner rules and functions installed ({@link
+ * FreshetQueryPlanner#installInJdbc}), behind a proxy that runs the shell's own statements ({@code
+ * SET;}, {@code SET runner}, {@code SET endpoint}, {@code SET verbose}, {@code SHOW JOBS}, {@code
+ * STOP JOB}), runs statements over followed tables itself ({@link StreamingQuery}, {@link
+ * ShellJobs}) and turns errors into one line.
  */
 final class ShellSession {
   private static final Pattern SHOW = Pattern.compile("(?is)\\s*SET\\s*;?\\s*");
@@ -96,6 +103,9 @@ final class ShellSession {
   /** Beam's connection over the catalog, wrapped; sqlline calls this once per {@code !connect}. */
   Connection connect() {
     connection = JdbcDriver.connect(sql.catalog(), PipelineOptionsFactory.create());
+    // Statements Beam's driver runs (over snapshot tables) plan with Freshet's rules and functions
+    // too: Top-N per window and GROUP BY CUMULATE(...), as in FreshetSql.
+    FreshetQueryPlanner.installInJdbc(connection);
     return (Connection) Proxy.newProxyInstance(ShellSession.class.getClassLoader(),
         new Class<?>[] {Connection.class}, new ConnectionHandler(connection));
   }
@@ -193,6 +203,9 @@ final class ShellSession {
       return streaming.resultSet();
     }
     setIncremental.accept(false);
+    if (runner.startsWith("flink ")) {
+      checkReachableFromCluster(node);
+    }
     ShellJobs.Job job;
     try {
       job = jobs.start(statement, node, options, runner);
@@ -202,6 +215,32 @@ final class ShellSession {
     List<String> columns = List.of("job_id", "runner", "flink_job_id");
     return TextResultSet.of(columns, List.of(List.of(job.id(), job.runner(),
         job.flinkJobId() == null ? "" : job.flinkJobId())));
+  }
+
+  /**
+   * Refuses a job for a Flink cluster that reads or writes a {@code kinesis} table with a {@code
+   * file:} endpoint (its own {@code endpoint} property, or the shell's default when it names none):
+   * the cluster's TaskManagers are other processes, and two processes must not open one data
+   * folder's store (nothing locks it across processes), so they reach streams through a server.
+   */
+  private void checkReachableFromCluster(RelNode node) throws SQLException {
+    if (node instanceof TableScan || node instanceof TableModify) {
+      List<String> name = node.getTable().getQualifiedName();
+      Table table = sql.catalog().getTables().get(name.get(name.size() - 1));
+      if (table != null && table.getType().equalsIgnoreCase(KinesisTableProvider.TABLE_TYPE)) {
+        JsonNode own = table.getProperties().get("endpoint");
+        String uri = own != null && own.isTextual() ? own.asText() : endpoint.toString();
+        if (uri.regionMatches(true, 0, "file:", 0, 5)) {
+          throw new SQLException("a Flink cluster's TaskManagers reach streams through a server, but table "
+              + table.getName() + " has the endpoint " + uri + (own != null ? " (its endpoint property)" : "")
+              + ": start freshet server and SET endpoint = 'http://localhost:4567' (or name an http: endpoint "
+              + "in the table's properties)");
+        }
+      }
+    }
+    for (RelNode input : node.getInputs()) {
+      checkReachableFromCluster(input);
+    }
   }
 
   private StreamingQuery startQuery(BeamRelNode node, PipelineOptions options, long limit) throws SQLException {
@@ -226,12 +265,8 @@ final class ShellSession {
       args.add("--attachedMode=false");
       String master = set.get("flinkMaster");
       if (master != null && !master.startsWith("[")) {
-        // A cluster: its TaskManagers are other processes, which reach streams through a server and
-        // get the classes of the job (Beam, Beam SQL, Freshet) with it.
-        if ("file".equalsIgnoreCase(endpoint.getScheme())) {
-          throw new SQLException("a Flink cluster's TaskManagers reach streams through a server: start freshet server "
-              + "and SET endpoint = 'http://localhost:4567' (the endpoint is " + endpoint + ")");
-        }
+        // A cluster: its TaskManagers are other processes, which get the classes of the job (Beam,
+        // Beam SQL, Freshet) with it, and reach streams through a server (see checkReachable).
         if (clusterJars.isEmpty()) {
           throw new SQLException("no jars to send to the Flink cluster at " + master
               + ": run the shell from the distribution (./freshet sql)");

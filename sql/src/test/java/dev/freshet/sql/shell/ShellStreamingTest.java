@@ -193,6 +193,36 @@ class ShellStreamingTest {
     }
   }
 
+  /**
+   * A job for a Flink cluster whose tables reach a stream through a {@code file:} endpoint is
+   * refused before anything is submitted, naming the table: the shell's default endpoint (the data
+   * folder) and, once the default is a server, a table whose own {@code endpoint} property is a
+   * data folder. The TaskManagers would open the store of that folder in another process.
+   */
+  @Test
+  void aClusterJobOverAFileEndpointIsRefusedNamingTheTable() throws Exception {
+    Path beamJar = Path.of(org.apache.beam.sdk.Pipeline.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    ShellSession cluster = new ShellSession(FreshetSql.open(dataDir), dataDir, () -> false, on -> { }, on -> { },
+        List.of(beamJar));
+    try (Connection shell = cluster.connect(); Statement statement = shell.createStatement()) {
+      statement.execute("SET runner = flink");
+      statement.execute("SET flinkMaster = 'localhost:1'");
+      assertThatThrownBy(() -> statement.execute("INSERT INTO views " + WINDOWED))
+          .hasMessageContaining("a Flink cluster's TaskManagers reach streams through a server, but table views has "
+              + "the endpoint " + StreamClients.endpointOf(dataDir));
+
+      statement.execute("SET endpoint = 'http://127.0.0.1:1'");
+      statement.execute("CREATE EXTERNAL TABLE folder_clicks (page VARCHAR, event_time TIMESTAMP) TYPE kinesis "
+          + "LOCATION 'clicks' TBLPROPERTIES '{\"timestampField\": \"event_time\", \"endpoint\": \""
+          + StreamClients.endpointOf(dataDir) + "\"}'");
+      assertThatThrownBy(() -> statement.execute("INSERT INTO views " + WINDOWED.replace("FROM clicks", "FROM folder_clicks")))
+          .hasMessageContaining("but table folder_clicks has the endpoint " + StreamClients.endpointOf(dataDir)
+              + " (its endpoint property)");
+    } finally {
+      cluster.close();
+    }
+  }
+
   private static List<String> showJobs(String jobId) {
     try (Statement statement = connection.createStatement()) {
       assertThat(statement.execute("SHOW JOBS")).isTrue();
