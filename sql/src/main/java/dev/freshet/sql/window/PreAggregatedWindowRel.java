@@ -3,6 +3,7 @@ package dev.freshet.sql.window;
 import com.google.common.base.Preconditions;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,12 +28,13 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SimpleFunction;
-import org.apache.beam.sdk.transforms.WithTimestamps;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
+import org.apache.beam.sdk.transforms.windowing.FixedWindows;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
+import org.apache.beam.sdk.transforms.windowing.SlidingWindows;
 import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
-import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.transforms.windowing.WindowFn;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
@@ -49,6 +51,7 @@ import org.apache.beam.vendor.calcite.v1_40_0.org.apache.calcite.rel.core.Aggreg
 import org.apache.beam.vendor.calcite.v1_40_0.org.apache.calcite.util.ImmutableBitSet;
 import org.apache.beam.vendor.calcite.v1_40_0.org.apache.calcite.util.Pair;
 import org.joda.time.Duration;
+import org.joda.time.ReadableInstant;
 
 /**
  * A {@code TUMBLE} or {@code HOP} aggregate (Beam's {@link BeamAggregationRel}, same windows, same
@@ -153,16 +156,12 @@ final class PreAggregatedWindowRel extends BeamAggregationRel {
     public PCollection<Row> expand(PCollectionList<Row> inputs) {
       Preconditions.checkArgument(inputs.size() == 1, "an aggregate has one input, but got %s", inputs.size());
       PCollection<Row> input = inputs.get(0);
-      if (!onTimePanesOnly(input.getWindowingStrategy())) {
+      if (!onTimePanesOnly(input.getWindowingStrategy())
+          || !(input.getWindowingStrategy().getWindowFn() instanceof GlobalWindows
+              || input.getWindowingStrategy().getWindowFn().assignsToOneWindow())) {
         return inputs.apply("RowByRow", rowByRow);
       }
       Schema inputSchema = input.getSchema();
-      int timeField = windowField;
-      PCollection<Row> windowed = input
-          .apply("EventTime", WithTimestamps.<Row>of(row -> row.getDateTime(timeField).toInstant())
-              .withAllowedTimestampSkew(Duration.millis(Long.MAX_VALUE)))
-          .setCoder(input.getCoder())
-          .apply("Window", Window.into(windowFn));
 
       Schema.Builder keySchema = Schema.builder();
       for (int key : keys) {
@@ -188,9 +187,13 @@ final class PreAggregatedWindowRel extends BeamAggregationRel {
       }
       boolean verifyRowValues =
           input.getPipeline().getOptions().as(BeamSqlPipelineOptions.class).getVerifyRowValues();
-      return windowed
-          .apply("PreCombine", ParDo.of(new PreCombineFn(keys, this.keys, composed)))
-          .setCoder(KvCoder.of(SchemaCoder.of(keys), accumulatorCoder))
+      // The pre-combine assigns the windows itself, from the time column, as Beam's plan does with
+      // WithTimestamps and Window.into: its output is in the aggregate's windows.
+      PCollection<KV<Row, Object[]>> partials = input
+          .apply("PreCombine", ParDo.of(new PreCombineFn(keys, this.keys, windowFn, windowField, composed)))
+          .setCoder(KvCoder.of(SchemaCoder.of(keys), accumulatorCoder));
+      partials.setWindowingStrategyInternal(input.getWindowingStrategy().withWindowFn(windowFn));
+      return partials
           .apply("Combine", Combine.perKey(new MergeFn(composed, accumulatorCoder, tags, values)))
           .setCoder(KvCoder.of(SchemaCoder.of(keys), SchemaCoder.of(values)))
           .apply("Output", ParDo.of(new OutputFn(outputSchema, windowField, verifyRowValues)))
@@ -256,18 +259,26 @@ final class PreAggregatedWindowRel extends BeamAggregationRel {
   }
 
   /**
-   * The local phase: per bundle, one accumulator per key and window, emitted when the bundle finishes
-   * at the window's maximum timestamp. Holds at most one entry per row of the bundle.
+   * The local phase: per bundle, one accumulator per key and window (the windows the aggregate's
+   * {@code WindowFn} assigns to the row's time column), emitted when the bundle finishes at the
+   * window's maximum timestamp. Holds at most one entry per row of the bundle.
    */
   static final class PreCombineFn extends DoFn<Row, KV<Row, Object[]>> {
     private final Schema keySchema;
     private final int[] keyFields;
+    private final WindowFn<?, IntervalWindow> windowFn;
+    private final int timeField;
     private final ComposedCombineFn<Row> combineFn;
-    private transient Map<BoundedWindow, Map<Row, Object[]>> partials;
+    private transient Map<IntervalWindow, Map<GroupKey, Object[]>> partials;
 
-    PreCombineFn(Schema keySchema, List<Integer> keyFields, ComposedCombineFn<Row> combineFn) {
+    PreCombineFn(Schema keySchema, List<Integer> keyFields, WindowFn<?, IntervalWindow> windowFn, int timeField,
+        ComposedCombineFn<Row> combineFn) {
+      Preconditions.checkArgument(windowFn instanceof FixedWindows || windowFn instanceof SlidingWindows,
+          "pre-aggregation assigns fixed or sliding windows only, not %s", windowFn);
       this.keySchema = keySchema;
       this.keyFields = keyFields.stream().mapToInt(Integer::intValue).toArray();
+      this.windowFn = windowFn;
+      this.timeField = timeField;
       this.combineFn = combineFn;
     }
 
@@ -277,25 +288,68 @@ final class PreAggregatedWindowRel extends BeamAggregationRel {
     }
 
     @ProcessElement
-    public void process(@Element Row row, BoundedWindow window) {
+    public void process(@Element Row row) {
+      ReadableInstant time = row.getDateTime(timeField);
+      if (time == null) {
+        throw new IllegalArgumentException("the window's time column " + row.getSchema().getField(timeField).getName()
+            + " is NULL in " + row);
+      }
       Object[] keyValues = new Object[keyFields.length];
       for (int i = 0; i < keyFields.length; i++) {
         keyValues[i] = row.getValue(keyFields[i]);
       }
-      Row key = Row.withSchema(keySchema).attachValues(keyValues);
-      Map<Row, Object[]> perKey = partials.computeIfAbsent(window, w -> new HashMap<>());
+      GroupKey key = new GroupKey(keyValues);
+      if (windowFn instanceof FixedWindows) {
+        add(((FixedWindows) windowFn).assignWindow(time.toInstant()), key, row);
+      } else {
+        for (IntervalWindow window : ((SlidingWindows) windowFn).assignWindows(time.toInstant())) {
+          add(window, key, row);
+        }
+      }
+    }
+
+    private void add(IntervalWindow window, GroupKey key, Row row) {
+      Map<GroupKey, Object[]> perKey = partials.computeIfAbsent(window, w -> new HashMap<>());
       Object[] accumulator = perKey.get(key);
       perKey.put(key, combineFn.addInput(accumulator == null ? combineFn.createAccumulator() : accumulator, row));
     }
 
     @FinishBundle
     public void finishBundle(FinishBundleContext context) {
-      for (Map.Entry<BoundedWindow, Map<Row, Object[]>> window : partials.entrySet()) {
-        for (Map.Entry<Row, Object[]> partial : window.getValue().entrySet()) {
-          context.output(KV.of(partial.getKey(), partial.getValue()), window.getKey().maxTimestamp(), window.getKey());
+      for (Map.Entry<IntervalWindow, Map<GroupKey, Object[]>> window : partials.entrySet()) {
+        for (Map.Entry<GroupKey, Object[]> partial : window.getValue().entrySet()) {
+          Row key = Row.withSchema(keySchema).attachValues(partial.getKey().values);
+          context.output(KV.of(key, partial.getValue()), window.getKey().maxTimestamp(), window.getKey());
         }
       }
       partials = new HashMap<>();
+    }
+  }
+
+  /**
+   * A group key in memory. {@code Row}'s own hash spreads small numeric keys badly (most of a
+   * profile went to {@code Row.equals} in hash-bucket chains); this one hashes the values as {@link
+   * Arrays#deepHashCode} does. Values equal here encode equally, so the shuffle groups them alike;
+   * values it tells apart that encode alike are merged after the shuffle anyway.
+   */
+  private static final class GroupKey {
+    final Object[] values;
+    private final int hash;
+
+    GroupKey(Object[] values) {
+      this.values = values;
+      this.hash = Arrays.deepHashCode(values);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof GroupKey && hash == ((GroupKey) other).hash
+          && Arrays.deepEquals(values, ((GroupKey) other).values);
     }
   }
 
