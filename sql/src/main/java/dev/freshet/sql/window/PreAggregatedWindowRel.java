@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.beam.sdk.coders.CannotProvideCoderException;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
@@ -289,7 +290,8 @@ final class PreAggregatedWindowRel extends BeamAggregationRel {
 
     @ProcessElement
     public void process(@Element Row row) {
-      ReadableInstant time = row.getDateTime(timeField);
+      // getValue, not getDateTime, which would build a DateTime per row.
+      ReadableInstant time = row.getValue(timeField);
       if (time == null) {
         throw new IllegalArgumentException("the window's time column " + row.getSchema().getField(timeField).getName()
             + " is NULL in " + row);
@@ -348,8 +350,20 @@ final class PreAggregatedWindowRel extends BeamAggregationRel {
 
     @Override
     public boolean equals(Object other) {
-      return other instanceof GroupKey && hash == ((GroupKey) other).hash
-          && Arrays.deepEquals(values, ((GroupKey) other).values);
+      if (!(other instanceof GroupKey) || hash != ((GroupKey) other).hash) {
+        return false;
+      }
+      Object[] those = ((GroupKey) other).values;
+      for (int i = 0; i < values.length; i++) {
+        Object mine = values[i];
+        Object theirs = those[i];
+        boolean same = mine instanceof byte[] && theirs instanceof byte[]
+            ? Arrays.equals((byte[]) mine, (byte[]) theirs) : Objects.equals(mine, theirs);
+        if (!same) {
+          return false;
+        }
+      }
+      return true;
     }
   }
 
