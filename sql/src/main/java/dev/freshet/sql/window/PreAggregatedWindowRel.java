@@ -270,7 +270,8 @@ final class PreAggregatedWindowRel extends BeamAggregationRel {
     private final WindowFn<?, IntervalWindow> windowFn;
     private final int timeField;
     private final ComposedCombineFn<Row> combineFn;
-    private transient Map<IntervalWindow, Map<GroupKey, Object[]>> partials;
+    /** Per window, per key (the key column's value, or a {@link GroupKey} of several), the accumulators. */
+    private transient Map<IntervalWindow, Map<Object, Object[]>> partials;
 
     PreCombineFn(Schema keySchema, List<Integer> keyFields, WindowFn<?, IntervalWindow> windowFn, int timeField,
         ComposedCombineFn<Row> combineFn) {
@@ -296,11 +297,15 @@ final class PreAggregatedWindowRel extends BeamAggregationRel {
         throw new IllegalArgumentException("the window's time column " + row.getSchema().getField(timeField).getName()
             + " is NULL in " + row);
       }
-      Object[] keyValues = new Object[keyFields.length];
-      for (int i = 0; i < keyFields.length; i++) {
-        keyValues[i] = row.getValue(keyFields[i]);
+      // One key column: its value is the map key (one pointer less to follow per lookup).
+      Object key = keyFields.length == 1 ? row.getValue(keyFields[0]) : null;
+      if (keyFields.length != 1 || key instanceof byte[]) {
+        Object[] keyValues = new Object[keyFields.length];
+        for (int i = 0; i < keyFields.length; i++) {
+          keyValues[i] = row.getValue(keyFields[i]);
+        }
+        key = new GroupKey(keyValues);
       }
-      GroupKey key = new GroupKey(keyValues);
       if (windowFn instanceof FixedWindows) {
         add(((FixedWindows) windowFn).assignWindow(time.toInstant()), key, row);
       } else {
@@ -310,17 +315,19 @@ final class PreAggregatedWindowRel extends BeamAggregationRel {
       }
     }
 
-    private void add(IntervalWindow window, GroupKey key, Row row) {
-      Map<GroupKey, Object[]> perKey = partials.computeIfAbsent(window, w -> new HashMap<>());
+    private void add(IntervalWindow window, Object key, Row row) {
+      Map<Object, Object[]> perKey = partials.computeIfAbsent(window, w -> new HashMap<>());
       Object[] accumulator = perKey.get(key);
       perKey.put(key, combineFn.addInput(accumulator == null ? combineFn.createAccumulator() : accumulator, row));
     }
 
     @FinishBundle
     public void finishBundle(FinishBundleContext context) {
-      for (Map.Entry<IntervalWindow, Map<GroupKey, Object[]>> window : partials.entrySet()) {
-        for (Map.Entry<GroupKey, Object[]> partial : window.getValue().entrySet()) {
-          Row key = Row.withSchema(keySchema).attachValues(partial.getKey().values);
+      for (Map.Entry<IntervalWindow, Map<Object, Object[]>> window : partials.entrySet()) {
+        for (Map.Entry<Object, Object[]> partial : window.getValue().entrySet()) {
+          Object[] keyValues = partial.getKey() instanceof GroupKey
+              ? ((GroupKey) partial.getKey()).values : new Object[] {partial.getKey()};
+          Row key = Row.withSchema(keySchema).attachValues(keyValues);
           context.output(KV.of(key, partial.getValue()), window.getKey().maxTimestamp(), window.getKey());
         }
       }

@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * against the same hand-computed rows): several keys and windows in one bundle, {@code NULL}s, data
  * that arrives after the watermark passed its window (dropped, per window, with Beam SQL's default
  * of on-time panes only), and {@code HOP} windows, where one row is late for one of its windows and
- * on time for the other. Inputs with allowed lateness keep Beam's row-by-row plan.
+ * on time for the other; group keys of several columns, with NULLs. Inputs with allowed lateness
+ * keep Beam's row-by-row plan.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class PreAggregationTest {
@@ -128,6 +129,24 @@ class PreAggregationTest {
     PAssert.that(WindowTopNTest.lines(beam)).containsInAnyOrder(expected);
     assertThat(transforms(pipeline)).anyMatch(name -> name.startsWith("Freshet/") && name.contains("/RowByRow"))
         .noneMatch(name -> name.contains("/PreCombine"));
+    pipeline.run().waitUntilFinish();
+  }
+
+  @Test
+  void severalKeyColumnsIncludingNullsGroupAsBeamGroupsThem() {
+    Pipeline pipeline = Pipeline.create();
+    PCollection<Row> input = pipeline.apply(TestStream.create(EVENTS)
+        .addElements(at(event("a", 1L, 10)), at(event("a", 1L, 20)), at(event("a", 2L, 30)), at(event("b", 1L, 40)),
+            at(event("a", null, 15)), at(event("a", null, 25)), at(event("a", 1L, 70)))
+        .advanceWatermarkToInfinity());
+    String query = "SELECT k, v, TUMBLE_START(ts, INTERVAL '1' MINUTE) AS w, COUNT(*) AS n FROM PCOLLECTION "
+        + "GROUP BY k, v, TUMBLE(ts, INTERVAL '1' MINUTE)";
+    PCollection<Row> freshet = input.apply("Freshet", sql.transform(query));
+    PCollection<Row> beam = input.apply("Beam", SqlTransform.query(query));
+    String[] expected = {"a|1|10:00|2", "a|2|10:00|1", "b|1|10:00|1", "a|null|10:00|2", "a|1|10:01|1"};
+    PAssert.that(WindowTopNTest.lines(freshet)).containsInAnyOrder(expected);
+    PAssert.that(WindowTopNTest.lines(beam)).containsInAnyOrder(expected);
+    assertThat(transforms(pipeline)).anyMatch(name -> name.startsWith("Freshet/") && name.contains("/PreCombine"));
     pipeline.run().waitUntilFinish();
   }
 
