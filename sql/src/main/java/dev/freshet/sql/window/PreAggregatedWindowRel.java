@@ -57,9 +57,10 @@ import org.joda.time.ReadableInstant;
 /**
  * A {@code TUMBLE} or {@code HOP} aggregate (Beam's {@link BeamAggregationRel}, same windows, same
  * combine functions, same result rows) that combines in two phases, like Flink SQL's local-global
- * aggregation: a DoFn before the shuffle adds the rows of a bundle into one accumulator per key and
- * window, and emits the accumulators when the bundle finishes, stamped with the window's maximum
- * timestamp; after the shuffle, a {@code Combine.perKey} merges accumulators and extracts the
+ * aggregation: a DoFn before the shuffle assigns each row's windows from its time column (as Beam's
+ * plan does with {@code WithTimestamps} and {@code Window.into}), adds the rows of a bundle into one
+ * accumulator per key and window, and emits the accumulators when the bundle finishes, stamped with
+ * the window's maximum timestamp; after the shuffle, a {@code Combine.perKey} merges accumulators and extracts the
  * result. The keyed, windowed part, where Beam's runners keep per-element window state (on Flink:
  * timers, watermark holds and combining state per element), then sees one element per key, window
  * and bundle instead of one per row.
@@ -70,8 +71,9 @@ import org.joda.time.ReadableInstant;
  * after its rows, and the grouping drops late data per window, by the window's end, as it would have
  * dropped the rows. The pre-combine applies only when that is all the windowing does: the default
  * trigger, no allowed lateness, and output timestamps at the end of the window (Beam SQL's defaults,
- * one on-time pane per window); an input windowed otherwise (for example with allowed lateness,
- * where each late row fires its own pane) is aggregated by Beam's transform, row by row.
+ * one on-time pane per window), over an input in one window per row; an input windowed otherwise
+ * (for example with allowed lateness, where each late row fires its own pane) is aggregated by
+ * Beam's transform, row by row.
  */
 final class PreAggregatedWindowRel extends BeamAggregationRel {
   private final WindowFn<Row, IntervalWindow> windowFn;
