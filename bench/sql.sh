@@ -8,12 +8,19 @@
 #
 # Harness: sql/src/test/java/dev/freshet/sql/bench/SqlBenchmark.java, one JVM per contender.
 # Throughput counts from the first event generated to the last result row (start-up left out for
-# both); the wall time from submission is printed too. Beam runs with --fasterCopy and
-# --disableMetrics, Flink with object reuse.
+# both); the wall time from submission is printed too. Beam runs with --fasterCopy, --disableMetrics,
+# --objectReuse and --maxBundleSize=100000 (SqlBenchmark.BEAM_ARGS), Flink with object reuse; both
+# with Flink's defaults otherwise (no checkpointing, heap state).
+#
+# Freshet SQL plans the tumbling-window aggregate as a two-phase combine (PreAggregatedWindowRel: a
+# partial combine per bundle before the shuffle); BEAM_BASELINE=1 also runs Beam SQL's own plan of
+# the same query on the same runner and options (contender "beam", row by row through Beam's window
+# state), printed as sql.beam.eps; it is slow, run it at a small size.
 #
 # Usage: bench/sql.sh [events, default 10000000] [parallelism, default 2]
 # Environment: MVN_FLAGS (default -o), JAVA_OPTS (e.g. -XX:StartFlightRecording=filename=r.jfr),
-# HEAP (default 3g), SKIP_BUILD=1 to reuse the last build.
+# HEAP (default 3g), SKIP_BUILD=1 to reuse the last build, BEAM_BASELINE=1 (above), BEAM_ARGS to
+# replace SqlBenchmark.BEAM_ARGS (e.g. BEAM_ARGS=--maxBundleSize=1000 for the runner's default).
 # Prints a table, then sql.* key=value lines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,7 +47,9 @@ contender() { # name
   echo "== $1"
   local classpath="$cp"
   [[ $1 == flink ]] && classpath="$flink_cp"
-  java -Xms"${HEAP:-3g}" -Xmx"${HEAP:-3g}" ${JAVA_OPTS:-} -cp "$classpath" \
+  local beam_args=()
+  [[ -n "${BEAM_ARGS:-}" ]] && beam_args=("-Dbench.beamArgs=$BEAM_ARGS")
+  java -Xms"${HEAP:-3g}" -Xmx"${HEAP:-3g}" ${JAVA_OPTS:-} "${beam_args[@]}" -cp "$classpath" \
     -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
     -Dorg.slf4j.simpleLogger.log.org.apache.flink=error \
     -Dorg.slf4j.simpleLogger.log.org.apache.beam.runners.flink=error \
@@ -51,6 +60,7 @@ contender() { # name
 : >"$results"
 contender freshet
 contender flink
+[[ "${BEAM_BASELINE:-}" == 1 ]] && contender beam
 
 field() { # contender key
   grep "^$1 " "$results" | tr ' ' '\n' | sed -n "s/^$2=//p"
@@ -61,9 +71,12 @@ ratio="$(awk -v a="$freshet_eps" -v b="$flink_eps" 'BEGIN { printf "%.2f", a / b
 
 echo
 printf '%-22s %12s %8s %10s %10s %14s\n' contender events rows active_s wall_s events/s
-for c in freshet flink; do
+contenders=(freshet flink)
+[[ "${BEAM_BASELINE:-}" == 1 ]] && contenders+=(beam)
+for c in "${contenders[@]}"; do
   name="Freshet SQL (Beam)"
   [[ $c == flink ]] && name="Flink SQL (native)"
+  [[ $c == beam ]] && name="Beam SQL's own plan"
   printf '%-22s %12s %8s %10s %10s %14s\n' "$name" "$(field $c events)" "$(field $c rows)" \
     "$(field $c active_s)" "$(field $c wall_s)" "$(field $c eps)"
 done
@@ -73,3 +86,6 @@ echo "sql.parallelism=$parallelism"
 echo "sql.freshet.eps=$freshet_eps"
 echo "sql.flink.eps=$flink_eps"
 echo "sql.ratio.flink=$ratio"
+if [[ "${BEAM_BASELINE:-}" == 1 ]]; then
+  echo "sql.beam.eps=$(field beam eps)"
+fi

@@ -17,7 +17,9 @@ import org.apache.beam.vendor.calcite.v1_40_0.org.apache.calcite.tools.RuleSets;
 /**
  * Beam SQL's Calcite planner with Freshet's rules and functions added: Top-N per window ({@code
  * ROW_NUMBER()}, {@code RANK()}, {@code DENSE_RANK()} over windowed input, see {@link
- * NumberingWindowRel}) and {@code CUMULATE} windows (see {@link CumulativeWindows}).
+ * NumberingWindowRel}), {@code CUMULATE} windows (see {@link CumulativeWindows}), and {@code TUMBLE} and
+ * {@code HOP} aggregates combined in two phases, partly before the shuffle (see {@link
+ * PreAggregatedWindowRel}).
  *
  * <p>Use it wherever Beam plans SQL: {@code BeamSqlEnv.builder(...).setQueryPlannerClassName(
  * FreshetQueryPlanner.class.getName())} or {@code SqlTransform.query(q).withQueryPlannerClass(
@@ -61,7 +63,8 @@ public final class FreshetQueryPlanner extends CalciteQueryPlanner {
 
   /** Freshet's planner rules. */
   public static List<RelOptRule> rules() {
-    return ImmutableList.of(NumberingWindowRule.INSTANCE, TopNFilterRule.INSTANCE, CumulateAggregationRule.INSTANCE);
+    return ImmutableList.of(NumberingWindowRule.INSTANCE, TopNFilterRule.INSTANCE, CumulateAggregationRule.INSTANCE,
+        PreAggregationRule.INSTANCE);
   }
 
   /**

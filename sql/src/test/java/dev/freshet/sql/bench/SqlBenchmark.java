@@ -2,11 +2,13 @@ package dev.freshet.sql.bench;
 
 import dev.freshet.sql.FreshetSql;
 import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.extensions.sql.SqlTransform;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.GenerateSequence;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -29,8 +31,9 @@ import org.joda.time.Instant;
  * The harness of {@code bench/sql.sh}: a tumbling-window {@code COUNT(*)} and {@code SUM} {@code
  * GROUP BY} key over generated events, on Flink {@code [local]} at the same parallelism, planned
  * either by Freshet SQL (Beam SQL with Freshet's planner, {@link FreshetSql#transform}, on Beam's
- * Flink runner) or by Flink's own SQL planner (flink-table 1.19, the baseline). One contender per
- * JVM: {@code SqlBenchmark freshet|flink <events> <parallelism>}.
+ * Flink runner) or by Flink's own SQL planner (flink-table 1.19, the baseline), or, to compare
+ * plans, by Beam SQL's own planner ({@code beam}: {@code SqlTransform.query}, same runner and
+ * options). One contender per JVM: {@code SqlBenchmark freshet|beam|flink <events> <parallelism>}.
  *
  * <p>Both read the same generator ({@link #key}, {@link #value}, {@link #eventTimeMillis}): event
  * {@code i} has key {@code i % 1000}, value {@code i % 100} and an event time that runs over ten
@@ -73,13 +76,17 @@ public final class SqlBenchmark {
     long start = System.nanoTime();
     switch (contender) {
       case "freshet":
-        freshet(events, parallelism);
+        beam(events, parallelism, FreshetSql.open(Files.createTempDirectory("bench-sql")).transform(
+            String.format(QUERY, "PCOLLECTION")));
+        break;
+      case "beam":
+        beam(events, parallelism, SqlTransform.query(String.format(QUERY, "PCOLLECTION")));
         break;
       case "flink":
         flink(events, parallelism);
         break;
       default:
-        throw new IllegalArgumentException("contender must be freshet or flink, but was: " + contender);
+        throw new IllegalArgumentException("contender must be freshet, beam or flink, but was: " + contender);
     }
     long wall = System.nanoTime() - start;
     long active = LAST_NANOS.get() - FIRST_NANOS.get();
@@ -91,19 +98,27 @@ public final class SqlBenchmark {
         contender, events, ROWS.sum(), parallelism, active / 1e9, wall / 1e9, events / (active / 1e9));
   }
 
+  /**
+   * Beam options beyond the fixed ones, replaceable with {@code -Dbench.beamArgs=...}: bundles of up
+   * to 100,000 elements (the Flink runner's streaming default is 1,000; a bundle still ends after
+   * {@code maxBundleTimeMills}, 1 s), so that the pre-combine of a windowed aggregate sees many rows
+   * per key, and object reuse between chained operators, as the Flink contender has.
+   */
+  static final String BEAM_ARGS = "--maxBundleSize=100000 --objectReuse=true";
+
   static final Schema EVENT = Schema.builder().addInt64Field("k").addInt64Field("v").addDateTimeField("ts").build();
 
-  private static void freshet(long events, int parallelism) throws Exception {
-    Path catalog = Files.createTempDirectory("bench-sql");
-    FreshetSql sql = FreshetSql.open(catalog);
-    Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=FlinkRunner", "--flinkMaster=[local]",
+  private static void beam(long events, int parallelism, SqlTransform query) {
+    List<String> args = new ArrayList<>(List.of("--runner=FlinkRunner", "--flinkMaster=[local]",
         "--streaming=true", "--parallelism=" + parallelism, "--fasterCopy=true", "--disableMetrics=true",
-        "--autoWatermarkInterval=200").create());
+        "--autoWatermarkInterval=200"));
+    args.addAll(List.of(System.getProperty("bench.beamArgs", BEAM_ARGS).trim().split("\\s+")));
+    Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).create());
     PCollection<Row> rows = pipeline
         .apply("Generate", GenerateSequence.from(0).to(events))
         .apply("Events", ParDo.of(new EventFn(events)))
         .setRowSchema(EVENT);
-    rows.apply(sql.transform(String.format(QUERY, "PCOLLECTION"))).apply("Count", ParDo.of(new CountRowsFn()));
+    rows.apply(query).apply("Count", ParDo.of(new CountRowsFn()));
     PipelineResult result = pipeline.run();
     result.waitUntilFinish();
   }
