@@ -112,6 +112,7 @@ class AgentCrashIT {
       resumed += count(log, ": resuming ");
       copies += count(log, " was truncated; continuing from offset ");
       restoredCopies += count(log, " changed while the agent was stopped; resuming at offset ");
+      log.lines().filter(l -> l.contains(" WARN ")).forEach(l -> System.out.println("AgentCrashIT agent-" + l));
     }
     assertThat(resumed + restoredCopies).as("files resumed from the checkpoint by the restarted agents")
         .isGreaterThanOrEqualTo(KILLS);
