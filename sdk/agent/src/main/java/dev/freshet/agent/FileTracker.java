@@ -1,7 +1,6 @@
 package dev.freshet.agent;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;
@@ -15,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -234,10 +232,23 @@ final class FileTracker {
         elsewhere.add(c);
       }
     }
+    Map<Object, Found> again = null;
     for (FileCheckpoint c : elsewhere) {
       Found f = c.fingerprintLength() == 0 ? null
           : copyOf(new Fingerprint(c.fingerprintLength(), c.fingerprint()), c.offset(), found, claimed);
       if (f == null) {
+        // The listing may have missed the file while it was renamed: look once more by file key.
+        if (again == null) {
+          again = new HashMap<>();
+          list(again, new ArrayList<>());
+        }
+        Found relisted = again.get(keyOf(c, again));
+        if (relisted != null && !claimed.contains(relisted.fileKey()) && matches(relisted, c)) {
+          resume(c, relisted);
+          claimed.add(relisted.fileKey());
+          LOG.info("Flow {}: resuming {} at offset {}", flow.id(), relisted.path(), c.offset());
+          continue;
+        }
         LOG.warn("Flow {}: {} (checkpointed at offset {}) is gone; its unsent lines, if any, are lost", flow.id(),
             c.path(), c.offset());
         continue;
@@ -260,20 +271,34 @@ final class FileTracker {
     files.add(t);
   }
 
-  /** Drops files gone from the glob once they are read to their end and nothing of them is held. */
-  void dropFinished() {
-    for (Iterator<TrackedFile> it = files.iterator(); it.hasNext(); ) {
-      TrackedFile t = it.next();
-      if (t.missing && !t.splitter.holdsRecord()) {
-        try {
-          if (t.channel.size() <= t.readOffset) {
-            t.close();
-            it.remove();
-          }
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
+  /**
+   * Drops files gone from the glob once they are read to their end and nothing of them is held.
+   * A listing that runs while a file is renamed may show it under neither name, so the folder is
+   * listed again before a file is dropped: a file dropped and then found again would be read from
+   * its start as a new file, under a new producer id.
+   */
+  void dropFinished() throws IOException {
+    List<TrackedFile> finished = new ArrayList<>();
+    for (TrackedFile t : files) {
+      if (t.missing && !t.splitter.holdsRecord() && t.channel.size() <= t.readOffset) {
+        finished.add(t);
       }
+    }
+    if (finished.isEmpty()) {
+      return;
+    }
+    Map<Object, Found> found = new HashMap<>();
+    list(found, new ArrayList<>());
+    for (TrackedFile t : finished) {
+      Found f = found.get(t.fileKey);
+      if (f != null) {
+        t.missing = false;
+        t.path = f.path();
+        continue;
+      }
+      LOG.info("Flow {}: {} is no longer under the glob and was read to its end; dropped", flow.id(), t.path);
+      t.close();
+      files.remove(t);
     }
   }
 

@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * file's content to keep its producer id through every rotation and restart. Nothing is skipped
  * because the checkpoint is written only after the acknowledgement. The application writes
  * nothing between the copy and the truncation of a copy-truncate (lines written there are lost by
- * any tailer). The agents' WARN lines are printed, to tell a failure's path.
+ * any tailer). The agents' WARN lines and files dropped are printed, to tell a failure's path.
  */
 class AgentCrashIT {
   private static final Duration WAIT = Duration.ofSeconds(120);
@@ -110,7 +110,8 @@ class AgentCrashIT {
       resumed += count(log, ": resuming ");
       copies += count(log, " was truncated; continuing from offset ");
       restoredCopies += count(log, " changed while the agent was stopped; resuming at offset ");
-      log.lines().filter(l -> l.contains(" WARN ")).forEach(l -> System.out.println("AgentCrashIT agent-" + l));
+      log.lines().filter(l -> l.contains(" WARN ") || l.contains("; dropped"))
+          .forEach(l -> System.out.println("AgentCrashIT agent-" + l));
     }
     System.out.printf("AgentCrashIT: %d lines written, %d records stored, %d distinct%n", written.size(), stored.size(),
         new java.util.HashSet<>(stored).size());

@@ -88,6 +88,48 @@ class FileTrackerTest {
     assertCopyCarriesOn(tracker, logs.resolve("app.log.1"), original.producerId, sent);
   }
 
+  @Test
+  void aFileTheListingMissedWhileItWasRenamedIsNotReadAgain() throws Exception {
+    Path logs = Files.createDirectories(dir.resolve("logs"));
+    Path live = logs.resolve("app.log");
+    List<String> written = new ArrayList<>();
+    try (LogWriter writer = new LogWriter(live, "g1", written)) {
+      writer.write(200);
+    }
+    FileTracker tracker = new FileTracker(flow(), null);
+    tracker.scan();
+    TrackedFile original = only(tracker, live);
+    readToEnd(tracker);
+    long sent = original.readOffset;
+
+    // A listing taken while app.log is renamed to app.log.1 may show it under neither name; here
+    // it is out of the glob for that one scan, and under its rotated name by the next.
+    Path between = logs.resolve("renaming");
+    Files.move(live, between);
+    tracker.scan();
+    Files.move(between, logs.resolve("app.log.1"));
+    tracker.dropFinished();
+    tracker.scan();
+
+    assertCopyCarriesOn(tracker, logs.resolve("app.log.1"), original.producerId, sent);
+  }
+
+  @Test
+  void aFileRenamedOutOfTheGlobIsDroppedOnceReadToItsEnd() throws Exception {
+    Path logs = Files.createDirectories(dir.resolve("logs"));
+    Path live = logs.resolve("app.log");
+    try (LogWriter writer = new LogWriter(live, "g1", new ArrayList<>())) {
+      writer.write(10);
+    }
+    FileTracker tracker = new FileTracker(flow(), null);
+    tracker.scan();
+    readToEnd(tracker);
+    Files.move(live, logs.resolve("archived"));
+    tracker.scan();
+    tracker.dropFinished();
+    assertThat(tracker.files()).isEmpty();
+  }
+
   private static void assertCopyCarriesOn(FileTracker tracker, Path copy, String producerId, long offset) {
     TrackedFile t = only(tracker, copy);
     assertThat(t.producerId).as("the copy's producer id: the one its records were sent under").isEqualTo(producerId);
