@@ -1,7 +1,6 @@
 package dev.freshet.agent;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;
@@ -15,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,14 +41,23 @@ final class FileTracker {
   /** Checkpointed files not found yet (only before the first scan). */
   private final List<FileCheckpoint> restored = new ArrayList<>();
   private boolean firstScan = true;
-  private final boolean ranBefore;
+  /** Files found before the first scan that took its new files start at their end (END_OF_FILE, first run). */
+  private boolean startAtEnd;
+  private boolean rescan;
+  /** Test seam: runs at named points of {@link #scan()}, where a test acts as the application would meanwhile. */
+  ScanPoint scanPoint = point -> {};
+
+  /** A point of a scan: {@code listed} (the folder was listed), {@code new-files} (before new files are taken). */
+  interface ScanPoint {
+    void reached(String point) throws IOException;
+  }
 
   FileTracker(FlowConfig flow, @Nullable List<FileCheckpoint> checkpoint) {
     this.flow = flow;
     Path pattern = Path.of(flow.filePattern());
     this.directory = pattern.getParent();
     this.names = FileSystems.getDefault().getPathMatcher("glob:" + pattern.getFileName());
-    this.ranBefore = checkpoint != null;
+    this.startAtEnd = checkpoint == null && flow.initialPosition() == FlowConfig.InitialPosition.END_OF_FILE;
     if (checkpoint != null) {
       restored.addAll(checkpoint);
     }
@@ -67,45 +74,40 @@ final class FileTracker {
   /**
    * Matches the glob's files against the tracked ones (see the class comment); whether a file was
    * added or moved to a copy, so the caller checkpoints it before sending any of its records.
+   *
+   * <p>The scan races the application, which may rotate while it runs; two orders keep a copy from
+   * being taken for a new file (and its records sent again under a new producer id). The tracked
+   * files are checked for truncation before the folder is listed: copy-truncate copies before it
+   * truncates, so a scan that saw a truncation lists the copy. And the new files found are only
+   * taken if every tracked file is still intact after they were compared with them; otherwise one
+   * of them may be the copy of a file truncated meanwhile, and they wait for the next scan
+   * ({@link #rescanWanted()}).
    */
   boolean scan() throws IOException {
     boolean changed = firstScan;
-    Map<Object, Found> found = new HashMap<>();
-    List<Found> order = new ArrayList<>();
-    if (Files.isDirectory(directory)) {
-      try (DirectoryStream<Path> dir = Files.newDirectoryStream(directory, p -> names.matches(p.getFileName()))) {
-        for (Path p : dir) {
-          try {
-            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
-            if (a.isRegularFile()) {
-              Found f = new Found(p, a.fileKey() != null ? a.fileKey() : p.toString(), a.size(), a.lastModifiedTime().toMillis());
-              found.put(f.fileKey(), f);
-              order.add(f);
-            }
-          } catch (NoSuchFileException e) {
-            // Rotated away between listing and reading: the next scan finds it under its new name.
-          }
-        }
-      }
-    }
-    Set<Object> claimed = new HashSet<>();
+    rescan = false;
     List<TrackedFile> truncated = new ArrayList<>();
     for (TrackedFile t : files) {
+      if (wasTruncated(t)) {
+        truncated.add(t);
+      }
+    }
+    Map<Object, Found> found = new HashMap<>();
+    List<Found> order = new ArrayList<>();
+    list(found, order);
+    scanPoint.reached("listed");
+    Set<Object> claimed = new HashSet<>();
+    for (TrackedFile t : files) {
       Found f = found.get(t.fileKey);
+      t.missing = f == null;
       if (f == null) {
-        t.missing = true;
         continue;
       }
-      t.missing = false;
       t.path = f.path();
       t.size = f.size();
-      if (f.size() < t.readOffset || !t.fingerprint.matches(t.channel)) {
-        truncated.add(t);
-        continue;
-      }
-      claimed.add(t.fileKey);
-      if (t.fingerprint.length() < Fingerprint.MAX_BYTES && f.size() > t.fingerprint.length()) {
-        t.fingerprint = Fingerprint.ofHead(t.channel, f.size());
+      if (!truncated.contains(t)) {
+        claimed.add(t.fileKey);
+        t.fingerprint = t.fingerprint.grow(t.channel, f.size());
       }
     }
     for (TrackedFile t : truncated) {
@@ -116,6 +118,7 @@ final class FileTracker {
         t.open(copy.path());
         t.fileKey = copy.fileKey();
         t.size = copy.size();
+        t.missing = false;
         claimed.add(copy.fileKey());
         changed = true;
       } else {
@@ -126,52 +129,39 @@ final class FileTracker {
       }
     }
     if (firstScan) {
-      for (FileCheckpoint c : restored) {
-        Found f = found.get(keyOf(c, found));
-        boolean copy = false;
-        if (f == null || claimed.contains(f.fileKey()) || !matches(f, c)) {
-          f = copyOf(new Fingerprint(c.fingerprintLength(), c.fingerprint()), c.offset(), found, claimed);
-          copy = f != null && !f.path().toString().equals(c.path());
-        }
-        if (f == null) {
-          LOG.warn("Flow {}: {} (checkpointed at offset {}) is gone; its unsent lines, if any, are lost", flow.id(),
-              c.path(), c.offset());
-          continue;
-        }
-        TrackedFile t = new TrackedFile(c.producerId(), f.path(), f.fileKey(),
-            new Fingerprint(c.fingerprintLength(), c.fingerprint()), c.offset(), new RecordSplitter(flow, c.offset() == 0));
-        t.open(f.path());
-        t.size = f.size();
-        files.add(t);
-        claimed.add(f.fileKey());
-        if (copy) {
-          LOG.info("Flow {}: {} changed while the agent was stopped; resuming at offset {} in its copy {}", flow.id(),
-              c.path(), c.offset(), f.path());
-        } else {
-          LOG.info("Flow {}: resuming {} at offset {}", flow.id(), f.path(), c.offset());
-        }
-      }
-      restored.clear();
+      restore(found, claimed);
     }
+    scanPoint.reached("new-files");
+    List<TrackedFile> added = new ArrayList<>();
     for (Found f : order) {
       if (claimed.contains(f.fileKey()) || isCopyInProgress(f)) {
         continue;
       }
-      boolean atEnd = firstScan && !ranBefore && flow.initialPosition() == FlowConfig.InitialPosition.END_OF_FILE;
       String producer = "agent/" + UUID.randomUUID();
       TrackedFile t;
       try (FileChannel ch = FileChannel.open(f.path(), StandardOpenOption.READ)) {
-        long offset = atEnd ? endOfLastLine(ch, f.size()) : 0;
+        long offset = startAtEnd ? endOfLastLine(ch, f.size()) : 0;
         t = new TrackedFile(producer, f.path(), f.fileKey(), Fingerprint.ofHead(ch, f.size()), offset,
             new RecordSplitter(flow, offset == 0));
+        t.open(f.path());
       } catch (NoSuchFileException e) {
         continue;
       }
-      t.open(f.path());
       t.size = f.size();
+      added.add(t);
+    }
+    if (!added.isEmpty() && anyTruncated()) {
+      LOG.debug("Flow {}: a tracked file changed during the scan; new files wait for the next one", flow.id());
+      added.forEach(TrackedFile::close);
+      added.clear();
+      rescan = true;
+    } else {
+      startAtEnd = false;
+    }
+    for (TrackedFile t : added) {
       files.add(t);
       changed = true;
-      LOG.info("Flow {}: tailing {} from offset {}", flow.id(), f.path(), t.readOffset);
+      LOG.info("Flow {}: tailing {} from offset {}", flow.id(), t.path, t.readOffset);
     }
     firstScan = false;
     Map<Object, Long> modified = new HashMap<>();
@@ -183,20 +173,132 @@ final class FileTracker {
     return changed;
   }
 
-  /** Drops files gone from the glob once they are read to their end and nothing of them is held. */
-  void dropFinished() {
-    for (Iterator<TrackedFile> it = files.iterator(); it.hasNext(); ) {
-      TrackedFile t = it.next();
-      if (t.missing && !t.splitter.holdsRecord()) {
+  /** Whether the last scan left new files for the next one, which should then come soon. */
+  boolean rescanWanted() {
+    return rescan;
+  }
+
+  private void list(Map<Object, Found> found, List<Found> order) throws IOException {
+    if (!Files.isDirectory(directory)) {
+      return;
+    }
+    try (DirectoryStream<Path> dir = Files.newDirectoryStream(directory, p -> names.matches(p.getFileName()))) {
+      for (Path p : dir) {
         try {
-          if (t.channel.size() <= t.readOffset) {
-            t.close();
-            it.remove();
+          BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+          if (a.isRegularFile()) {
+            Found f = new Found(p, a.fileKey() != null ? a.fileKey() : p.toString(), a.size(), a.lastModifiedTime().toMillis());
+            found.put(f.fileKey(), f);
+            order.add(f);
           }
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
+        } catch (NoSuchFileException e) {
+          // Rotated away between listing and reading: the next scan finds it under its new name.
         }
       }
+    }
+  }
+
+  /** Whether {@code t} became shorter than what was read of it, or its first bytes changed. */
+  private static boolean wasTruncated(TrackedFile t) throws IOException {
+    return t.channel.size() < t.readOffset || !t.fingerprint.matches(t.channel);
+  }
+
+  private boolean anyTruncated() throws IOException {
+    for (TrackedFile t : files) {
+      if (wasTruncated(t)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Takes the checkpointed files back, in two passes so that no file is taken from the entry it
+   * belongs to: first each entry whose file is still under its file key with the content
+   * fingerprinted, then the others from copies (a copy-truncate while the agent was stopped). An
+   * entry with an empty fingerprint (a file found empty, from which nothing was sent: a flow
+   * checkpoints a file's fingerprint before it sends the file's records) is never matched by
+   * content, which any file would match.
+   */
+  private void restore(Map<Object, Found> found, Set<Object> claimed) throws IOException {
+    List<FileCheckpoint> elsewhere = new ArrayList<>();
+    for (FileCheckpoint c : restored) {
+      Found f = found.get(keyOf(c, found));
+      if (f != null && !claimed.contains(f.fileKey()) && matches(f, c)) {
+        resume(c, f);
+        claimed.add(f.fileKey());
+        LOG.info("Flow {}: resuming {} at offset {}", flow.id(), f.path(), c.offset());
+      } else {
+        elsewhere.add(c);
+      }
+    }
+    Map<Object, Found> again = null;
+    for (FileCheckpoint c : elsewhere) {
+      Found f = c.fingerprintLength() == 0 ? null
+          : copyOf(new Fingerprint(c.fingerprintLength(), c.fingerprint()), c.offset(), found, claimed);
+      if (f == null) {
+        // The listing may have missed the file while it was renamed: look once more by file key.
+        if (again == null) {
+          again = new HashMap<>();
+          list(again, new ArrayList<>());
+        }
+        Found relisted = again.get(keyOf(c, again));
+        if (relisted != null && !claimed.contains(relisted.fileKey()) && matches(relisted, c)) {
+          resume(c, relisted);
+          claimed.add(relisted.fileKey());
+          LOG.info("Flow {}: resuming {} at offset {}", flow.id(), relisted.path(), c.offset());
+          continue;
+        }
+        LOG.warn("Flow {}: {} (checkpointed at offset {}) is gone; its unsent lines, if any, are lost", flow.id(),
+            c.path(), c.offset());
+        continue;
+      }
+      resume(c, f);
+      claimed.add(f.fileKey());
+      LOG.info("Flow {}: {} changed while the agent was stopped; resuming at offset {} in its copy {}", flow.id(),
+          c.path(), c.offset(), f.path());
+    }
+    restored.clear();
+  }
+
+  private void resume(FileCheckpoint c, Found f) throws IOException {
+    Fingerprint fingerprint = new Fingerprint(c.fingerprintLength(), c.fingerprint());
+    TrackedFile t = new TrackedFile(c.producerId(), f.path(), f.fileKey(), fingerprint, c.offset(),
+        new RecordSplitter(flow, c.offset() == 0));
+    t.savedFingerprint = fingerprint;
+    t.open(f.path());
+    t.size = f.size();
+    files.add(t);
+  }
+
+  /**
+   * Drops files gone from the glob once they are read to their end and nothing of them is held.
+   * A listing that runs while a file is renamed may show it under neither name, so the folder is
+   * listed again before a file is dropped: a file dropped and then found again would be read from
+   * its start as a new file, under a new producer id.
+   */
+  void dropFinished() throws IOException {
+    List<TrackedFile> finished = new ArrayList<>();
+    for (TrackedFile t : files) {
+      if (t.missing && !t.splitter.holdsRecord() && t.channel.size() <= t.readOffset) {
+        finished.add(t);
+      }
+    }
+    if (finished.isEmpty()) {
+      return;
+    }
+    Map<Object, Found> found = new HashMap<>();
+    list(found, new ArrayList<>());
+    for (TrackedFile t : finished) {
+      Found f = found.get(t.fileKey);
+      if (f != null) {
+        t.missing = false;
+        t.path = f.path();
+        continue;
+      }
+      LOG.info("Flow {}: {} is no longer under the glob and was read to its end; dropped", flow.id(), t.path);
+      t.close();
+      files.remove(t);
     }
   }
 
@@ -272,7 +374,7 @@ final class FileTracker {
     try (FileChannel ch = FileChannel.open(f.path(), StandardOpenOption.READ)) {
       int edge = (int) Math.min(f.size(), Fingerprint.MAX_BYTES);
       for (TrackedFile t : files) {
-        if (t.channel == null || t.size < f.size()) {
+        if (t.channel == null || t.channel.size() < f.size()) {
           continue;
         }
         if (Fingerprint.sameBytes(ch, t.channel, 0, edge) && Fingerprint.sameBytes(ch, t.channel, f.size() - edge, edge)) {

@@ -31,6 +31,23 @@ record Fingerprint(int length, String hash) {
     return this.equals(of(channel, length));
   }
 
+  /**
+   * This fingerprint taken over more of the file: up to {@value #MAX_BYTES} of its first
+   * {@code size} bytes, if it still starts with the bytes fingerprinted (else this one, and the
+   * next check finds the file truncated).
+   */
+  Fingerprint grow(FileChannel channel, long size) throws IOException {
+    int target = (int) Math.min(size, MAX_BYTES);
+    if (target <= length) {
+      return this;
+    }
+    byte[] bytes = read(channel, 0, target);
+    if (bytes == null || !hashOf(Arrays.copyOf(bytes, length)).equals(hash)) {
+      return this;
+    }
+    return new Fingerprint(target, hashOf(bytes));
+  }
+
   /** {@code length} bytes at {@code position}, or null if the file ends before. */
   static byte[] read(FileChannel channel, long position, int length) throws IOException {
     ByteBuffer buffer = ByteBuffer.allocate(length);

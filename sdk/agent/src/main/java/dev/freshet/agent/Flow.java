@@ -80,6 +80,7 @@ final class Flow implements Runnable {
           if (tracker.scan()) {
             saveCheckpoint();
           }
+          scanNow = tracker.rescanWanted();
           updateLag();
         }
         if (!progressed) {
@@ -121,6 +122,7 @@ final class Flow implements Runnable {
       scanNow = true;
       return false;
     }
+    file.fingerprint = file.fingerprint.grow(file.channel, file.readOffset + n);
     chunk.flip();
     List<Cut> cuts = new ArrayList<>();
     file.splitter.feed(chunk, file.readOffset, cuts::add);
@@ -188,6 +190,9 @@ final class Flow implements Runnable {
       return;
     }
     if (!buffer.isEmpty()) {
+      if (identityUnsaved()) {
+        saveCheckpoint();
+      }
       destination.deliver(buffer, status);
     }
     Set<TrackedFile> touched = new HashSet<>();
@@ -206,14 +211,36 @@ final class Flow implements Runnable {
     saveCheckpoint();
   }
 
+  /**
+   * Whether a file in the buffer has a longer fingerprint than its checkpoint entry. Its records
+   * are sent under its producer id with their offsets as sequences; were the agent killed after the
+   * send, a restart must recognise the same content to send them again under the same id (then the
+   * store takes them as repeats), and not mistake new content written into the file meanwhile (a
+   * copy-truncate) for it.
+   */
+  private boolean identityUnsaved() {
+    for (Destination.Item item : buffer) {
+      TrackedFile f = item.file();
+      if (!f.fingerprint.equals(f.savedFingerprint) && tracker.files().contains(f)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private void saveCheckpoint() {
     List<FileCheckpoint> files = new ArrayList<>();
+    List<TrackedFile> saved = new ArrayList<>();
     for (TrackedFile f : tracker.files()) {
       if (f.channel != null) {
         files.add(f.checkpoint());
+        saved.add(f);
       }
     }
     checkpoints.save(config.id(), files);
+    for (int i = 0; i < saved.size(); i++) {
+      saved.get(i).savedFingerprint = new Fingerprint(files.get(i).fingerprintLength(), files.get(i).fingerprint());
+    }
   }
 
   private void updateLag() {

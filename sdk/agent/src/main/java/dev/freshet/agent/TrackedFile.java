@@ -19,6 +19,12 @@ final class TrackedFile {
   Object fileKey;
   @Nullable FileChannel channel;
   Fingerprint fingerprint;
+  /**
+   * The fingerprint in the checkpoint file. The file's records are sent only once it is as long as
+   * {@link #fingerprint} (which covers what was read, up to {@value Fingerprint#MAX_BYTES}), so that
+   * after a crash the checkpoint tells this content from whatever the file holds then.
+   */
+  @Nullable Fingerprint savedFingerprint;
   /** Bytes handed to the splitter. */
   long readOffset;
   /** Bytes delivered and checkpointed (or about to be, once the buffer holding them is acknowledged). */

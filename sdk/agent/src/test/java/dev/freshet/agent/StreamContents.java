@@ -50,17 +50,6 @@ final class StreamContents {
     assertThat(byGroup(records)).as("each file's lines in file order").isEqualTo(byGroup(expected));
   }
 
-  /**
-   * Every expected line is stored, and the first time each line was stored, each file's lines come
-   * in file order; returns how many records repeat a line stored before.
-   */
-  static int assertAtLeastOnceInOrder(List<String> records, List<String> expected) {
-    java.util.LinkedHashSet<String> firsts = new java.util.LinkedHashSet<>(records);
-    assertThat(firsts).as("every line at least once").containsExactlyInAnyOrderElementsOf(new java.util.HashSet<>(expected));
-    assertThat(byGroup(new ArrayList<>(firsts))).as("each file's lines in file order").isEqualTo(byGroup(expected));
-    return records.size() - firsts.size();
-  }
-
   /** The lines of each group (the text before the first '-'), in the order given. */
   private static Map<String, List<String>> byGroup(List<String> lines) {
     Map<String, List<String>> groups = new TreeMap<>();

@@ -1,12 +1,15 @@
 package dev.freshet.transforms.firehose;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.state.BagState;
 import org.apache.beam.sdk.state.StateSpec;
@@ -73,14 +76,9 @@ final class BufferFn extends DoFn<KV<String, FirehoseRecord>, DeliveredObject> {
   @StateId("records")
   private final StateSpec<BagState<FirehoseRecord>> recordsSpec = StateSpecs.bag(FirehoseRecordCoder.of());
 
-  @StateId("bytes")
-  private final StateSpec<ValueState<Long>> bytesSpec = StateSpecs.value(VarLongCoder.of());
-
-  @StateId("count")
-  private final StateSpec<ValueState<Long>> countSpec = StateSpecs.value(VarLongCoder.of());
-
-  @StateId("oldest")
-  private final StateSpec<ValueState<Long>> oldestSpec = StateSpecs.value(VarLongCoder.of());
+  /** The buffer's totals in one value, so that a record costs one read and one write of it. */
+  @StateId("totals")
+  private final StateSpec<ValueState<Totals>> totalsSpec = StateSpecs.value(new TotalsCoder());
 
   @TimerId("interval")
   private final TimerSpec intervalSpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
@@ -141,78 +139,94 @@ final class BufferFn extends DoFn<KV<String, FirehoseRecord>, DeliveredObject> {
     }
   }
 
-  /** The state of one partition's buffer. */
-  private record Buffer(BagState<FirehoseRecord> records, ValueState<Long> bytes, ValueState<Long> count,
-      ValueState<Long> oldest, Timer interval) {
-    long bytesOrZero() {
-      Long value = bytes.read();
-      return value == null ? 0 : value;
+  /** A buffer's bytes (with delimiters), records and oldest arrival time (epoch millis). */
+  record Totals(long bytes, long count, long oldest) {
+    Totals plus(long size, long arrival) {
+      return new Totals(bytes + size, count + 1, Math.min(oldest, arrival));
+    }
+  }
+
+  /** Three variable-length longs. */
+  static final class TotalsCoder extends AtomicCoder<Totals> {
+    private static final long serialVersionUID = 1L;
+    private static final VarLongCoder LONG = VarLongCoder.of();
+
+    @Override
+    public void encode(Totals value, OutputStream out) throws IOException {
+      LONG.encode(value.bytes(), out);
+      LONG.encode(value.count(), out);
+      LONG.encode(value.oldest(), out);
     }
 
+    @Override
+    public Totals decode(InputStream in) throws IOException {
+      return new Totals(LONG.decode(in), LONG.decode(in), LONG.decode(in));
+    }
+  }
+
+  /** The state of one partition's buffer. */
+  private record Buffer(BagState<FirehoseRecord> records, ValueState<Totals> totals, Timer interval) {
     void clear() {
       records.clear();
-      bytes.clear();
-      count.clear();
-      oldest.clear();
+      totals.clear();
       interval.clear();
     }
   }
 
   @ProcessElement
   public void process(@Element KV<String, FirehoseRecord> element, BoundedWindow window,
-      @StateId("records") BagState<FirehoseRecord> records, @StateId("bytes") ValueState<Long> bytes,
-      @StateId("count") ValueState<Long> count, @StateId("oldest") ValueState<Long> oldest,
+      @StateId("records") BagState<FirehoseRecord> records, @StateId("totals") ValueState<Totals> totalsState,
       @TimerId("interval") Timer intervalTimer, @TimerId("endOfWindow") Timer endOfWindow,
       MultiOutputReceiver out) throws IOException, InterruptedException {
-    Buffer buffer = new Buffer(records, bytes, count, oldest, intervalTimer);
+    Buffer buffer = new Buffer(records, totalsState, intervalTimer);
     FirehoseRecord record = element.getValue();
     long size = record.data().length + (delimit ? 1 : 0);
-    long buffered = buffer.bytesOrZero();
-    if (buffered > 0 && buffered + size > sizeHint) {
-      put(element.getKey(), buffer, out);
-      buffered = 0;
+    long arrival = record.approximateArrivalTimestamp().getMillis();
+    Totals totals = totalsState.read();
+    if (totals != null && totals.bytes() > 0 && totals.bytes() + size > sizeHint) {
+      put(element.getKey(), buffer, totals, out);
+      totals = null;
     }
-    if (buffered == 0) {
+    if (totals == null) {
       intervalTimer.offset(interval).setRelative();
       endOfWindow.set(window.maxTimestamp());
+      totals = new Totals(size, 1, arrival);
+    } else {
+      totals = totals.plus(size, arrival);
     }
     records.add(record);
-    bytes.write(buffered + size);
-    Long n = count.read();
-    long recordCount = n == null ? 1 : n + 1;
-    count.write(recordCount);
-    long arrival = record.approximateArrivalTimestamp().getMillis();
-    Long previous = oldest.read();
-    if (previous == null || arrival < previous) {
-      oldest.write(arrival);
-    }
-    if (buffered + size >= sizeHint || recordCount >= maxRecords) {
-      put(element.getKey(), buffer, out);
+    if (totals.bytes() >= sizeHint || totals.count() >= maxRecords) {
+      put(element.getKey(), buffer, totals, out);
+    } else {
+      totalsState.write(totals);
     }
   }
 
   @OnTimer("interval")
   public void onInterval(@Key String key,
-      @StateId("records") BagState<FirehoseRecord> records, @StateId("bytes") ValueState<Long> bytes,
-      @StateId("count") ValueState<Long> count, @StateId("oldest") ValueState<Long> oldest,
+      @StateId("records") BagState<FirehoseRecord> records, @StateId("totals") ValueState<Totals> totals,
       @TimerId("interval") Timer intervalTimer, MultiOutputReceiver out) throws IOException, InterruptedException {
-    put(key, new Buffer(records, bytes, count, oldest, intervalTimer), out);
+    putIfAny(key, new Buffer(records, totals, intervalTimer), out);
   }
 
   @OnTimer("endOfWindow")
   public void onEndOfWindow(@Key String key,
-      @StateId("records") BagState<FirehoseRecord> records, @StateId("bytes") ValueState<Long> bytes,
-      @StateId("count") ValueState<Long> count, @StateId("oldest") ValueState<Long> oldest,
+      @StateId("records") BagState<FirehoseRecord> records, @StateId("totals") ValueState<Totals> totals,
       @TimerId("interval") Timer intervalTimer, MultiOutputReceiver out) throws IOException, InterruptedException {
-    put(key, new Buffer(records, bytes, count, oldest, intervalTimer), out);
+    putIfAny(key, new Buffer(records, totals, intervalTimer), out);
   }
 
-  /** Delivers the buffer as one object or batch, if it holds anything, then empties it. */
-  private void put(String key, Buffer buffer, MultiOutputReceiver out) throws IOException, InterruptedException {
-    Long oldestMillis = buffer.oldest().read();
-    if (oldestMillis == null) {
-      return;
+  private void putIfAny(String key, Buffer buffer, MultiOutputReceiver out) throws IOException, InterruptedException {
+    Totals totals = buffer.totals().read();
+    if (totals != null) {
+      put(key, buffer, totals, out);
     }
+  }
+
+  /** Delivers the buffer (whose totals are {@code totals}) as one object or batch, then empties it. */
+  private void put(String key, Buffer buffer, Totals totals, MultiOutputReceiver out)
+      throws IOException, InterruptedException {
+    long oldestMillis = totals.oldest();
     Iterable<FirehoseRecord> records = buffer.records().read();
     DeliveryKey partition = DeliveryKey.decode(key);
     java.time.Instant oldest = java.time.Instant.ofEpochMilli(oldestMillis);
@@ -234,7 +248,10 @@ final class BufferFn extends DoFn<KV<String, FirehoseRecord>, DeliveredObject> {
     } : raw -> {
       bytes[0] = 0;
       count[0] = 0;
-      try (OutputStream compressed = compression.wrap(raw, objectKey)) {
+      // Records are small: gathered into large writes, so the compressor is called once per 64 KiB
+      // rather than twice per record (its data, then the delimiter).
+      try (OutputStream compressed = compression == CompressionFormat.UNCOMPRESSED ? raw
+          : new BufferedOutputStream(compression.wrap(raw, objectKey), 64 * 1024)) {
         for (FirehoseRecord record : records) {
           count[0]++;
           compressed.write(record.data());

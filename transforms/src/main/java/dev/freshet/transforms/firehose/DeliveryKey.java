@@ -28,6 +28,9 @@ record DeliveryKey(@Nullable String errorOutputType, SortedMap<String, String> p
     return "lambda:" + key;
   }
 
+  /** The key of data without partition keys, encoded once: most deliveries use only this one. */
+  static final String UNPARTITIONED_DATA = new DeliveryKey(null, new TreeMap<>()).encode();
+
   static DeliveryKey data(Map<String, String> partitionKeys) {
     return new DeliveryKey(null, new TreeMap<>(partitionKeys));
   }

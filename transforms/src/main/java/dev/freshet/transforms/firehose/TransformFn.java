@@ -227,9 +227,15 @@ final class TransformFn extends DoFn<FirehoseRecord, KV<String, FirehoseRecord>>
   /** Extracts the query keys and emits the record under its partition, or as an error. */
   private void route(FirehoseRecord record, Map<String, String> lambdaKeys, Instant timestamp,
       BoundedWindow window, Emitter emitter) {
-    Map<String, String> keys = new HashMap<>(lambdaKeys);
+    Map<String, String> keys;
     try {
-      keys.putAll(queries.extract(record.data()));
+      Map<String, String> queried = queries.extract(record.data());
+      if (lambdaKeys.isEmpty()) {
+        keys = queried;
+      } else {
+        keys = new HashMap<>(lambdaKeys);
+        keys.putAll(queried);
+      }
     } catch (PartitionKeyQueries.ExtractionException e) {
       emitter.error(FirehoseErrorRecord.of(FirehoseErrorRecord.PARTITIONING_FAILED, 1,
           record.approximateArrivalTimestamp().getMillis(), METADATA_EXTRACTION_FAILED, e.getMessage(),
@@ -246,7 +252,8 @@ final class TransformFn extends DoFn<FirehoseRecord, KV<String, FirehoseRecord>>
         return;
       }
     }
-    emitter.data(KV.of(DeliveryKey.data(keys).encode(), FirehoseRecord.unchecked(record.data(),
+    String key = keys.isEmpty() ? DeliveryKey.UNPARTITIONED_DATA : DeliveryKey.data(keys).encode();
+    emitter.data(KV.of(key, FirehoseRecord.unchecked(record.data(),
         record.approximateArrivalTimestamp())), timestamp, window);
   }
 }
