@@ -4,12 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.freshet.kinesis.crypto.LocalKeyStore;
 import dev.freshet.sdk.stream.CreateStreamRequest;
+import dev.freshet.sdk.stream.EncryptionType;
 import dev.freshet.sdk.stream.PutRecordResult;
 import dev.freshet.sdk.stream.PutRecordsEntry;
 import dev.freshet.sdk.stream.PutRecordsResult;
 import dev.freshet.sdk.stream.PutRecordsResultEntry;
 import dev.freshet.sdk.stream.StreamClient;
+import dev.freshet.sdk.stream.errors.KmsNotFoundException;
 import dev.freshet.sdk.stream.errors.ResourceInUseException;
 import dev.freshet.sdk.stream.errors.ResourceNotFoundException;
 import dev.freshet.sdk.stream.errors.StreamException;
@@ -149,6 +152,7 @@ final class DeliveryStreams {
     try {
       if (stream.directPut()) {
         createInternalStream(name);
+        applyEncryption(stream);
       }
       save(stream);
     } catch (RuntimeException e) {
@@ -233,7 +237,8 @@ final class DeliveryStreams {
     wake(stream);
     ObjectNode response = JSON.createObjectNode();
     response.put("RecordId", result.sequenceNumber());
-    response.put("Encrypted", stream.encrypted());
+    // What the store did with the record, not what the configuration says.
+    response.put("Encrypted", result.encryptionType() == EncryptionType.KMS);
     return response;
   }
 
@@ -278,7 +283,7 @@ final class DeliveryStreams {
       }
     }
     response.put("FailedPutCount", failed);
-    response.put("Encrypted", stream.encrypted());
+    response.put("Encrypted", result.encryptionType() == EncryptionType.KMS);
     return response;
   }
 
@@ -355,12 +360,44 @@ final class DeliveryStreams {
       stream.encryption = stream.encryption.deepCopy().put("Status", "DISABLED");
     }
     try {
-      save(stream);
+      applyEncryption(stream);
     } catch (RuntimeException e) {
       stream.encryption = previous;
       throw e;
     }
+    try {
+      save(stream);
+    } catch (RuntimeException e) {
+      stream.encryption = previous;
+      applyEncryption(stream);
+      throw e;
+    }
     return JSON.createObjectNode();
+  }
+
+  /**
+   * Encrypts (or stops encrypting) the records a DirectPut stream holds until they are delivered:
+   * they sit in its internal stream, so that stream is encrypted at rest with the store's own
+   * encryption (AES-GCM per record, keys in the store's key store). {@code AWS_OWNED_CMK} uses the
+   * store's AWS-managed key ({@value LocalKeyStore#AWS_MANAGED_KEY_ID}, created on first use), and
+   * {@code CUSTOMER_MANAGED_CMK} the key named by its {@code KeyARN}, which must exist in the key
+   * store. Records already buffered keep the form they were written in, as with Kinesis.
+   */
+  private void applyEncryption(DeliveryStream stream) {
+    String internal = DeliveryStream.internalStream(stream.name);
+    try {
+      if (stream.encrypted()) {
+        String keyId = stream.encryption.hasNonNull("KeyARN") ? stream.encryption.get("KeyARN").asText()
+            : LocalKeyStore.AWS_MANAGED_KEY_ID;
+        store.startStreamEncryption(internal, keyId);
+      } else if (stream.encryption != null) {
+        store.stopStreamEncryption(internal);
+      }
+    } catch (KmsNotFoundException e) {
+      throw new FirehoseException(FirehoseException.INVALID_KMS_RESOURCE, String.format(
+          "The KMS key %s of delivery stream %s is not in the local key store: %s",
+          stream.encryption.path("KeyARN").asText(), stream.name, e.getMessage()));
+    }
   }
 
   synchronized ObjectNode tag(ObjectNode request) {

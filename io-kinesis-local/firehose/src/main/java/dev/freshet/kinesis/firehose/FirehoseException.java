@@ -10,6 +10,7 @@ final class FirehoseException extends RuntimeException {
   static final String RESOURCE_NOT_FOUND = "ResourceNotFoundException";
   static final String RESOURCE_IN_USE = "ResourceInUseException";
   static final String INVALID_ARGUMENT = "InvalidArgumentException";
+  static final String INVALID_KMS_RESOURCE = "InvalidKMSResourceException";
   static final String LIMIT_EXCEEDED = "LimitExceededException";
   static final String CONCURRENT_MODIFICATION = "ConcurrentModificationException";
   static final String SERVICE_UNAVAILABLE = "ServiceUnavailableException";

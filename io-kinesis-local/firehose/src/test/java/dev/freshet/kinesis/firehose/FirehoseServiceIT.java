@@ -3,12 +3,17 @@ package dev.freshet.kinesis.firehose;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.freshet.sdk.stream.EncryptionType;
+import dev.freshet.sdk.stream.StreamSummary;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,6 +25,7 @@ import software.amazon.awssdk.services.firehose.model.DeliveryStreamEncryptionSt
 import software.amazon.awssdk.services.firehose.model.DeliveryStreamStatus;
 import software.amazon.awssdk.services.firehose.model.ExtendedS3DestinationConfiguration;
 import software.amazon.awssdk.services.firehose.model.InvalidArgumentException;
+import software.amazon.awssdk.services.firehose.model.InvalidKmsResourceException;
 import software.amazon.awssdk.services.firehose.model.KeyType;
 import software.amazon.awssdk.services.firehose.model.ProcessorParameterName;
 import software.amazon.awssdk.services.firehose.model.ProcessorType;
@@ -203,6 +209,60 @@ class FirehoseServiceIT {
     } catch (dev.freshet.sdk.stream.errors.ResourceNotFoundException e) {
       return true;
     }
+  }
+
+  /**
+   * Encryption is applied, not only reported: a DirectPut stream's undelivered records sit in its
+   * internal stream, and with encryption on they are sealed there by the store's encryption at rest.
+   * The scan of the stream's files finds the record put after encryption stopped (so it can see
+   * plaintext) and not the one put before.
+   */
+  @Test
+  void encryptionSealsTheRecordsTheDeliveryStreamHolds() throws Exception {
+    fixture.client.createDeliveryStream(b -> b.deliveryStreamName("sealed")
+        .extendedS3DestinationConfiguration(s3("sealed").build())
+        .deliveryStreamEncryptionConfigurationInput(e -> e.keyType(KeyType.AWS_OWNED_CMK)));
+    fixture.awaitActive("sealed");
+    StreamSummary internal = fixture.store.describeStreamSummary("__firehose-sealed");
+    assertThat(internal.encryptionType()).isEqualTo(EncryptionType.KMS);
+    assertThat(internal.keyId()).isEqualTo("alias/aws/kinesis");
+    assertThat(fixture.client.putRecord(b -> b.deliveryStreamName("sealed")
+        .record(r -> r.data(SdkBytes.fromUtf8String("{\"secret\":\"sealed-marker-7431\"}")))).encrypted()).isTrue();
+
+    fixture.client.stopDeliveryStreamEncryption(b -> b.deliveryStreamName("sealed"));
+    assertThat(fixture.store.describeStreamSummary("__firehose-sealed").encryptionType())
+        .isEqualTo(EncryptionType.NONE);
+    assertThat(fixture.client.putRecord(b -> b.deliveryStreamName("sealed")
+        .record(r -> r.data(SdkBytes.fromUtf8String("{\"open\":\"plain-marker-7431\"}")))).encrypted()).isFalse();
+
+    Path files = fixture.dataDir.resolve("streams").resolve("__firehose-sealed");
+    assertThat(filesContain(files, "plain-marker-7431")).as("the scan sees plaintext records").isTrue();
+    assertThat(filesContain(files, "sealed-marker-7431")).as("the record put while encrypted").isFalse();
+
+    // A customer key the local key store does not hold: refused by name, nothing changed.
+    assertThatThrownBy(() -> fixture.client.startDeliveryStreamEncryption(b -> b.deliveryStreamName("sealed")
+        .deliveryStreamEncryptionConfigurationInput(e -> e.keyType(KeyType.CUSTOMER_MANAGED_CMK)
+            .keyARN("arn:aws:kms:us-east-1:000000000000:key/not-here"))))
+        .isInstanceOf(InvalidKmsResourceException.class).hasMessageContaining("key/not-here");
+    assertThat(fixture.client.describeDeliveryStream(b -> b.deliveryStreamName("sealed")).deliveryStreamDescription()
+        .deliveryStreamEncryptionConfiguration().status()).isEqualTo(DeliveryStreamEncryptionStatus.DISABLED);
+    assertThat(fixture.store.describeStreamSummary("__firehose-sealed").encryptionType())
+        .isEqualTo(EncryptionType.NONE);
+  }
+
+  private static boolean filesContain(Path folder, String text) throws IOException {
+    byte[] needle = text.getBytes(StandardCharsets.UTF_8);
+    try (Stream<Path> walk = Files.walk(folder)) {
+      for (Path file : walk.filter(Files::isRegularFile).toList()) {
+        byte[] bytes = Files.readAllBytes(file);
+        for (int i = 0; i + needle.length <= bytes.length; i++) {
+          if (Arrays.equals(bytes, i, i + needle.length, needle, 0, needle.length)) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
   }
 
   @Test
