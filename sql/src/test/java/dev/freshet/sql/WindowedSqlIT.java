@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.values.Row;
 import org.joda.time.Instant;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -245,6 +246,43 @@ class WindowedSqlIT {
             "2026-01-01T10:00:00.000Z|20|190",
             "2026-01-01T10:01:00.000Z|20|590",
             "2026-01-01T10:02:00.000Z|20|990");
+    runAndVerify(pipeline);
+  }
+
+  /**
+   * Processing-time windows: rows are windowed by when the query read them, not by anything in
+   * the record. The records are stored first and the query starts a second later, so every row's
+   * processing time is later than every arrival time: windows by arrival (or event) time would
+   * start before the query did, and these start at or after it.
+   */
+  @Test
+  void processingTimeWindowsCountRowsByWhenTheyAreRead() throws InterruptedException {
+    store.createStream("read-times", 2);
+    store.put("read-times", minuteOfEvents(0));
+    Thread.sleep(1_100);
+    sql.execute("CREATE EXTERNAL TABLE read_times (n INTEGER, event_time TIMESTAMP, processing_time TIMESTAMP, "
+        + "arrival_time TIMESTAMP) TYPE kinesis LOCATION 'read-times' "
+        + "TBLPROPERTIES '{\"timestampField\": \"processing_time\", \"read\": \"snapshot\"}'");
+    Instant queryStart = Instant.now();
+
+    Pipeline pipeline = directPipeline();
+    PAssert.that(sql.query(pipeline, "SELECT TUMBLE_START(processing_time, INTERVAL '10' SECOND) AS window_start, "
+            + "COUNT(*) AS events, MIN(processing_time) AS first_read, MAX(arrival_time) AS last_arrival "
+            + "FROM read_times GROUP BY TUMBLE(processing_time, INTERVAL '10' SECOND)"))
+        .satisfies(rows -> {
+          long events = 0;
+          for (Row row : rows) {
+            events += row.getInt64("events");
+            Instant windowStart = row.getDateTime("window_start").toInstant();
+            Instant firstRead = row.getDateTime("first_read").toInstant();
+            assertThat(firstRead).isGreaterThanOrEqualTo(queryStart);
+            assertThat(firstRead).isGreaterThan(row.getDateTime("last_arrival").toInstant());
+            assertThat(windowStart).isLessThanOrEqualTo(firstRead)
+                .isGreaterThan(queryStart.minus(org.joda.time.Duration.standardSeconds(10)));
+          }
+          assertThat(events).isEqualTo(20);
+          return null;
+        });
     runAndVerify(pipeline);
   }
 

@@ -33,9 +33,14 @@ final class KinesisTable extends SchemaBaseBeamTable {
 
   /** The read this table makes, given the moment a snapshot stops at. */
   StreamIO.Read read(Instant snapshotAt) {
-    WatermarkPolicy policy = config.timestampField() == null
-        ? WatermarkPolicy.arrivalTime()
-        : WatermarkPolicy.eventTime(new EventTimeFn(config)).withWatermarkDelay(config.watermarkDelay());
+    WatermarkPolicy policy;
+    if (config.timestampField() == null) {
+      policy = WatermarkPolicy.arrivalTime();
+    } else if (config.processingTime()) {
+      policy = WatermarkPolicy.processingTime();
+    } else {
+      policy = WatermarkPolicy.eventTime(new EventTimeFn(config)).withWatermarkDelay(config.watermarkDelay());
+    }
     if (config.idleTimeout() != null) {
       policy = policy.withIdleThreshold(config.idleTimeout());
     }

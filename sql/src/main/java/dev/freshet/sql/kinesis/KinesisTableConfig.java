@@ -67,6 +67,12 @@ abstract class KinesisTableConfig implements Serializable {
 
   abstract @Nullable String timestampField();
 
+  /** Whether rows are timed by when they are read ({@code "timestampField": "processing_time"}). */
+  boolean processingTime() {
+    String field = timestampField();
+    return field != null && MetadataColumn.of(field) == MetadataColumn.PROCESSING_TIME;
+  }
+
   abstract Duration watermarkDelay();
 
   abstract @Nullable Duration idleTimeout();
@@ -140,9 +146,10 @@ abstract class KinesisTableConfig implements Serializable {
           timestampField, name, schema.getFieldNames());
       int index = schema.indexOf(timestampField);
       Schema.Field field = schema.getField(index);
-      checkArgument(MetadataColumn.of(timestampField) == null,
-          "table property 'timestampField' must name a data column, but %s is the record's arrival metadata; "
-              + "leave timestampField out to use arrival time", timestampField);
+      MetadataColumn metadataTime = MetadataColumn.of(timestampField);
+      checkArgument(metadataTime == null || metadataTime == MetadataColumn.PROCESSING_TIME,
+          "table property 'timestampField' must name a data column or processing_time, but %s is the record's "
+              + "arrival metadata; leave timestampField out to use arrival time", timestampField);
       checkArgument(field.getType().getTypeName() == Schema.TypeName.DATETIME,
           "table property 'timestampField' must name a TIMESTAMP column, but %s is %s", timestampField, field.getType());
     }
@@ -151,6 +158,8 @@ abstract class KinesisTableConfig implements Serializable {
         ? DurationProperty.parse(WATERMARK_DELAY, properties.get(WATERMARK_DELAY)) : Duration.ZERO;
     checkArgument(delay.isEqual(Duration.ZERO) || timestampField != null,
         "table property 'watermarkDelay' needs 'timestampField': arrival times are in order within a shard");
+    checkArgument(delay.isEqual(Duration.ZERO) || MetadataColumn.of(timestampField) != MetadataColumn.PROCESSING_TIME,
+        "table property 'watermarkDelay' does not apply to 'timestampField' processing_time: the clock is in order");
     Duration idle = properties.containsKey(IDLE_TIMEOUT)
         ? DurationProperty.parse(IDLE_TIMEOUT, properties.get(IDLE_TIMEOUT)) : null;
 

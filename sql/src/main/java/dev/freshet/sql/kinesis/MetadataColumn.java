@@ -3,6 +3,7 @@ package dev.freshet.sql.kinesis;
 import dev.freshet.sdk.io.StreamRecord;
 import java.util.Locale;
 import org.apache.beam.sdk.schemas.Schema;
+import org.joda.time.Instant;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,7 +17,13 @@ enum MetadataColumn {
   SHARD_ID("shard_id", Schema.TypeName.STRING),
   ARRIVAL_TIME("arrival_time", Schema.TypeName.DATETIME),
   /** The arrival time under the name the retired Kinesis Data Analytics SQL gave it. */
-  ROWTIME("ROWTIME", Schema.TypeName.DATETIME);
+  ROWTIME("ROWTIME", Schema.TypeName.DATETIME),
+  /**
+   * When the query read the record (the reading worker's clock). Windows over it are
+   * processing-time windows; with {@code "timestampField": "processing_time"} the table's watermark
+   * follows the clock too, so they close as time passes whatever the records say.
+   */
+  PROCESSING_TIME("processing_time", Schema.TypeName.DATETIME);
 
   private final String columnName;
   private final Schema.TypeName type;
@@ -55,6 +62,8 @@ enum MetadataColumn {
       case ARRIVAL_TIME:
       case ROWTIME:
         return record.approximateArrivalTimestamp();
+      case PROCESSING_TIME:
+        return Instant.now();
       default:
         throw new AssertionError(this);
     }

@@ -103,6 +103,25 @@ class KinesisTableConfigTest {
   }
 
   @Test
+  void processingTimeIsATimestampFieldOfItsOwnWithoutADelay() {
+    Schema schema = Schema.builder()
+        .addNullableField("page", Schema.FieldType.STRING)
+        .addNullableField("processing_time", Schema.FieldType.DATETIME)
+        .addNullableField("arrival_time", Schema.FieldType.DATETIME)
+        .build();
+    KinesisTableConfig config = KinesisTableConfig.parse(table(schema, "{\"timestampField\": \"processing_time\"}"),
+        DEFAULT);
+    assertThat(config.processingTime()).isTrue();
+    assertThat(config.metadataColumns()).containsEntry(1, MetadataColumn.PROCESSING_TIME);
+    assertThat(parse("{\"timestampField\": \"event_time\"}").processingTime()).isFalse();
+    assertThatThrownBy(() -> KinesisTableConfig.parse(table(schema,
+        "{\"timestampField\": \"processing_time\", \"watermarkDelay\": \"5s\"}"), DEFAULT))
+        .hasMessageContaining("'watermarkDelay'").hasMessageContaining("processing_time");
+    assertThatThrownBy(() -> KinesisTableConfig.parse(table(schema, "{\"timestampField\": \"arrival_time\"}"),
+        DEFAULT)).hasMessageContaining("'timestampField'").hasMessageContaining("arrival_time");
+  }
+
+  @Test
   void errorsNameThePropertyAndTheBadValue() {
     assertThatThrownBy(() -> parse("{\"fromat\": \"json\"}"))
         .hasMessageContaining("unknown table property 'fromat'").hasMessageContaining("format");

@@ -418,11 +418,13 @@ final class StreamReader extends UnboundedSource.UnboundedReader<StreamRecord> {
   @Override
   public Instant getWatermark() {
     long now = System.currentTimeMillis();
-    if (spec.watermarkPolicy().kind() == WatermarkPolicy.Kind.PROCESSING_TIME) {
-      return new Instant(now);
-    }
+    // A finished read (every shard closed and read, or past its stop time) is done whatever the
+    // policy: with processing time too, or a stop-time read would never end.
     if ((active.isEmpty() && pending.isEmpty()) || stopped()) {
       return BoundedWindow.TIMESTAMP_MAX_VALUE;
+    }
+    if (spec.watermarkPolicy().kind() == WatermarkPolicy.Kind.PROCESSING_TIME) {
+      return new Instant(now);
     }
     long idleMillis = spec.watermarkPolicy().idleThreshold().getMillis();
     long delayMillis = spec.watermarkPolicy().watermarkDelay().getMillis();

@@ -122,6 +122,34 @@ class StreamIOReadPipelineTest {
         .isPositive();
   }
 
+  /**
+   * A read by processing time that stops at a time ends like any other stop-time read: its
+   * watermark reaches the end of time once every shard is past the stop time. It used to stay at the
+   * clock, so the pipeline never finished. Bounded by JUnit's timeout: on the old code it hangs.
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(value = 2, unit = java.util.concurrent.TimeUnit.MINUTES)
+  void aProcessingTimeReadWithAStopTimeFinishes() {
+    StreamClient client = store.open(dir);
+    client.createStream(CreateStreamRequest.provisioned("clock", 2));
+    for (int i = 0; i < 50; i++) {
+      client.putRecord("clock", PutRecordsEntry.of("k" + i, ("c-" + i).getBytes(StandardCharsets.UTF_8)), null);
+    }
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      expected.add("c-" + i);
+    }
+    Pipeline pipeline = directPipeline();
+    PCollection<String> values = pipeline
+        .apply(StreamIO.read().withStream("clock").withEndpoint(store.endpoint())
+            .withStartingPosition(StartingPosition.trimHorizon())
+            .withWatermarkPolicy(WatermarkPolicy.processingTime())
+            .withStopReadingAt(org.joda.time.Instant.now()))
+        .apply(MapElements.into(TypeDescriptors.strings()).via(StreamRecord::dataAsString));
+    PAssert.that(values).containsInAnyOrder(expected);
+    assertThat(pipeline.run().waitUntilFinish()).isEqualTo(org.apache.beam.sdk.PipelineResult.State.DONE);
+  }
+
   @Test
   void readRowsParsesJsonPayloads() {
     StreamClient client = store.open(dir);
