@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * one batch to a {@link BatchDestination}, whose failed batches become error records. The state is
  * cleared only after the object is whole at the destination, or the batch is delivered or given up.
  */
-final class BufferFn extends DoFn<KV<String, FirehoseRecord>, DeliveredObject> {
+final class BufferFn extends DoFn<KV<String, RecordChunk>, DeliveredObject> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(BufferFn.class);
   private static final DateTimeFormatter SUFFIX_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd-HH-mm-ss");
@@ -174,30 +174,40 @@ final class BufferFn extends DoFn<KV<String, FirehoseRecord>, DeliveredObject> {
   }
 
   @ProcessElement
-  public void process(@Element KV<String, FirehoseRecord> element, BoundedWindow window,
+  public void process(@Element KV<String, RecordChunk> element, BoundedWindow window,
       @StateId("records") BagState<FirehoseRecord> records, @StateId("totals") ValueState<Totals> totalsState,
       @TimerId("interval") Timer intervalTimer, @TimerId("endOfWindow") Timer endOfWindow,
       MultiOutputReceiver out) throws IOException, InterruptedException {
     Buffer buffer = new Buffer(records, totalsState, intervalTimer);
-    FirehoseRecord record = element.getValue();
-    long size = record.data().length + (delimit ? 1 : 0);
-    long arrival = record.approximateArrivalTimestamp().getMillis();
+    RecordChunk chunk = element.getValue();
+    // The interval counts from when the buffer's first record entered the delivery (reached
+    // ChunkFn), not from when its chunk got here: the time the chunk waited (the bundle's span, at
+    // most a second or so) is taken off. The timer itself stays relative to the runner's clock.
+    long waited = Math.max(0, System.currentTimeMillis() - chunk.firstSeenMillis());
+    org.joda.time.Duration due = waited >= interval.getMillis() ? org.joda.time.Duration.ZERO
+        : interval.minus(org.joda.time.Duration.millis(waited));
     Totals totals = totalsState.read();
-    if (totals != null && totals.bytes() > 0 && totals.bytes() + size > sizeHint) {
-      put(element.getKey(), buffer, totals, out);
-      totals = null;
+    for (FirehoseRecord record : chunk.records()) {
+      long size = record.data().length + (delimit ? 1 : 0);
+      long arrival = record.approximateArrivalTimestamp().getMillis();
+      if (totals != null && totals.bytes() > 0 && totals.bytes() + size > sizeHint) {
+        put(element.getKey(), buffer, totals, out);
+        totals = null;
+      }
+      if (totals == null) {
+        intervalTimer.offset(due).setRelative();
+        endOfWindow.set(window.maxTimestamp());
+        totals = new Totals(size, 1, arrival);
+      } else {
+        totals = totals.plus(size, arrival);
+      }
+      records.add(record);
+      if (totals.bytes() >= sizeHint || totals.count() >= maxRecords) {
+        put(element.getKey(), buffer, totals, out);
+        totals = null;
+      }
     }
-    if (totals == null) {
-      intervalTimer.offset(interval).setRelative();
-      endOfWindow.set(window.maxTimestamp());
-      totals = new Totals(size, 1, arrival);
-    } else {
-      totals = totals.plus(size, arrival);
-    }
-    records.add(record);
-    if (totals.bytes() >= sizeHint || totals.count() >= maxRecords) {
-      put(element.getKey(), buffer, totals, out);
-    } else {
+    if (totals != null) {
       totalsState.write(totals);
     }
   }

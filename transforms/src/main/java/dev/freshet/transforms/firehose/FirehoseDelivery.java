@@ -602,9 +602,13 @@ public final class FirehoseDelivery {
       }
 
       DeliveryCoders.DeliveredObjectCoder objectCoder = new DeliveryCoders.DeliveredObjectCoder();
+      KvCoder<String, RecordChunk> chunkCoder = KvCoder.of(StringUtf8Coder.of(), new RecordChunk.Coder());
       TupleTag<FirehoseErrorRecord> failedTag = new TupleTag<>("failed") {};
-      PCollectionTuple delivered = data.apply("BufferAndPut",
-          ParDo.of(new BufferFn(this, destination(), prefixes.data(), BufferFn.Role.DATA, failedTag))
+      PCollectionTuple delivered = data
+          .apply("Chunk", ParDo.of(new ChunkFn()))
+          .setCoder(chunkCoder)
+          .apply("BufferAndPut", ParDo.of(new BufferFn(this, destination(), prefixes.data(), BufferFn.Role.DATA,
+                  failedTag))
               .withOutputTags(BufferFn.OBJECTS, TupleTagList.of(failedTag)));
       PCollection<DeliveredObject> dataObjects = delivered.get(BufferFn.OBJECTS).setCoder(objectCoder);
       if (destination() instanceof BatchDestination) {
@@ -618,6 +622,8 @@ public final class FirehoseDelivery {
                   FirehoseRecord.unchecked(error.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8),
                       new org.joda.time.Instant(error.arrivalTimestamp())))))
           .setCoder(keyed)
+          .apply("ChunkErrors", ParDo.of(new ChunkFn()))
+          .setCoder(chunkCoder)
           .apply("BufferAndPutErrors", ParDo.of(new BufferFn(this, errorTarget, prefixes.errors(), BufferFn.Role.ERRORS, failedTag))
               .withOutputTags(BufferFn.OBJECTS, TupleTagList.empty()))
           .get(BufferFn.OBJECTS).setCoder(objectCoder);
@@ -631,6 +637,8 @@ public final class FirehoseDelivery {
                     TypeDescriptor.of(FirehoseRecord.class)))
                 .via(record -> KV.of(DeliveryKey.data(java.util.Map.of()).encode(), record)))
             .setCoder(keyed)
+            .apply("ChunkBackup", ParDo.of(new ChunkFn()))
+            .setCoder(chunkCoder)
             .apply("BufferAndPutBackup", ParDo.of(new BufferFn(this, backup(), backupPrefix,
                     BufferFn.Role.SOURCE_BACKUP, failedTag))
                 .withOutputTags(BufferFn.OBJECTS, TupleTagList.empty()))
