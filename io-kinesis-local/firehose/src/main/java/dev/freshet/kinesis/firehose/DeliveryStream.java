@@ -41,6 +41,8 @@ final class DeliveryStream {
   @Nullable ObjectNode encryption;
   volatile String status = "CREATING";
   @Nullable DeliveryWorker worker;
+  /** Deliveries since the server started (across destination updates). */
+  final DeliveryStats stats = new DeliveryStats();
 
   DeliveryStream(String name, String arn, String type, @Nullable ObjectNode source, long createTimestamp,
       DeliverySpecs.Kind kind, ObjectNode destination) {

@@ -176,6 +176,21 @@ final class DeliveryStreams {
     return response;
   }
 
+  /**
+   * Every delivery stream's description (as DescribeDeliveryStream gives it) with its source
+   * stream and its delivery counters under {@code Delivery}, by name.
+   */
+  synchronized ArrayNode status() {
+    ArrayNode all = JSON.createArrayNode();
+    for (DeliveryStream stream : streams.values()) {
+      ObjectNode node = stream.describe();
+      node.put("SourceStream", stream.sourceStream());
+      node.set("Delivery", stream.stats.toJson());
+      all.add(node);
+    }
+    return all;
+  }
+
   synchronized ObjectNode list(ObjectNode request) {
     int limit = request.path("Limit").asInt(10);
     if (limit < 1 || limit > 10_000) {
@@ -590,7 +605,8 @@ final class DeliveryStreams {
   private void start(DeliveryStream stream, FirehoseDelivery.Write spec) {
     Instant startAt = stream.directPut() ? null : Instant.ofEpochMilli(stream.createTimestamp);
     DeliveryWorker worker = new DeliveryWorker(stream.name, store, stream.sourceStream(), spec,
-        checkpointFolder.resolve(stream.name + ".json"), startAt, () -> stream.status = "ACTIVE");
+        checkpointFolder.resolve(stream.name + ".json"), startAt, () -> stream.status = "ACTIVE",
+        stream.stats);
     stream.worker = worker;
     worker.start();
   }

@@ -69,6 +69,7 @@ final class DeliveryWorker implements AutoCloseable {
   private final List<FirehoseRecord> buffer = new ArrayList<>();
   private final Map<String, String> bufferEnds = new HashMap<>();
   private long bufferBytes;
+  private final DeliveryStats stats;
 
   /**
    * A worker for {@code spec} reading {@code sourceStream}; from the checkpoint in {@code
@@ -76,7 +77,8 @@ final class DeliveryWorker implements AutoCloseable {
    * the source stream can be read.
    */
   DeliveryWorker(String name, StreamClient streams, String sourceStream, FirehoseDelivery.Write spec,
-      Path checkpointFile, @Nullable Instant startAt, Runnable onActive) {
+      Path checkpointFile, @Nullable Instant startAt, Runnable onActive, DeliveryStats stats) {
+    this.stats = stats;
     this.name = name;
     this.streams = streams;
     this.sourceStream = sourceStream;
@@ -114,7 +116,12 @@ final class DeliveryWorker implements AutoCloseable {
           boolean readAny = readOnce(engine);
           if (due(engine)) {
             try {
-              engine.deliver(List.copyOf(buffer));
+              DeliveryEngine.Outcome outcome = engine.deliver(List.copyOf(buffer));
+              long dataBytes = 0;
+              for (FirehoseRecord record : buffer) {
+                dataBytes += record.data().length;
+              }
+              stats.delivered(buffer.size(), dataBytes, outcome, System.currentTimeMillis());
               delivered.putAll(bufferEnds);
               writeCheckpoint();
               buffer.clear();
@@ -123,6 +130,7 @@ final class DeliveryWorker implements AutoCloseable {
               failures = 0;
             } catch (IOException | RuntimeException e) {
               failures++;
+              stats.failed(e.toString(), System.currentTimeMillis());
               long backoff = Math.min(MAX_FAILURE_BACKOFF_MILLIS, 500L << Math.min(failures, 10));
               LOG.warn("Delivery stream {}: delivery of {} records failed ({}); trying again in {} ms", name,
                   buffer.size(), e.toString(), backoff);

@@ -79,6 +79,17 @@ public final class FirehoseService implements ServiceExtension {
     return ownS3.map(S3Server::endpoint);
   }
 
+  /**
+   * Every delivery stream as DescribeDeliveryStream describes it, plus {@code SourceStream} (the
+   * stream its delivery reads) and {@code Delivery}: what it delivered since the server started
+   * ({@code deliveries}, {@code records}, {@code bytes}, {@code lastDeliveryMillis}, {@code
+   * failures}, {@code lastFailure}, the newest {@code objects} and {@code errors}, the error records
+   * as JSON). For the console.
+   */
+  public com.fasterxml.jackson.databind.node.ArrayNode deliveryStatus() {
+    return streams.status();
+  }
+
   private static void closeQuietly(S3Server s3, Exception cause) {
     try {
       s3.close();

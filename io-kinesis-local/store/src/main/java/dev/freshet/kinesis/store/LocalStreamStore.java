@@ -517,6 +517,17 @@ public final class LocalStreamStore implements StreamClient {
 
   // ---- metrics ----
 
+  /**
+   * The enhanced fan-out subscriptions of a stream that are live now, each with how far behind the
+   * shard's newest record it is (what the console shows as consumer lag). Not part of the Kinesis
+   * API: a subscription lives only while a consumer reads.
+   *
+   * @throws ResourceNotFoundException if the stream does not exist
+   */
+  public List<SubscriptionLag> subscriptionLag(String nameOrArn) {
+    return subscriptions.lag(describeStreamSummary(nameOrArn).streamName());
+  }
+
   @Override
   public StreamMetrics metrics(String nameOrArn) {
     return dataPlane.metrics(nameOrArn);

@@ -42,7 +42,9 @@ final class ShardSubscription implements Flow.Subscription, Runnable {
   private long demand;
   private boolean cancelled;
   private @Nullable Throwable failure;
-  private long offset;
+  private volatile long offset;
+  /** What the last event said, -1 before the first. */
+  private volatile long millisBehindLatest = -1;
 
   ShardSubscription(DataPlane dataPlane, StreamState stream, ShardState shard, long startOffset,
       long expiresAtMillis, Clock clock, Flow.Subscriber<? super SubscribeToShardEvent> subscriber,
@@ -141,6 +143,7 @@ final class ShardSubscription implements Flow.Subscription, Runnable {
         boolean heartbeatDue = System.nanoTime() - lastEventNanos >= HEARTBEAT_NANOS;
         if (!read.records().isEmpty() || read.shardFinished() || heartbeatDue) {
           offset = read.nextOffset();
+          millisBehindLatest = read.millisBehindLatest();
           SubscribeToShardEvent event = SubscribeToShardEvent.of(read.records(),
               shard.sequenceNumber(offset - 1), read.millisBehindLatest(),
               read.shardFinished() ? stream.childrenOf(shard) : List.of());
@@ -173,6 +176,12 @@ final class ShardSubscription implements Flow.Subscription, Runnable {
     } finally {
       registry.remove(key, this);
     }
+  }
+
+  /** How far behind the shard's newest record this subscription is, as of now. */
+  SubscriptionLag lag(String consumer) {
+    return SubscriptionLag.of(consumer, shard.shardId, millisBehindLatest,
+        Math.max(0, shard.log.endOffset() - offset));
   }
 
   private boolean expired() {

@@ -66,6 +66,20 @@ final class Subscriptions implements AutoCloseable {
     }
   }
 
+  /** The live subscriptions of {@code stream}, by consumer and shard. */
+  java.util.List<SubscriptionLag> lag(String stream) {
+    String prefix = stream + '/';
+    java.util.List<SubscriptionLag> lags = new java.util.ArrayList<>();
+    for (Map.Entry<String, ShardSubscription> entry : active.entrySet()) {
+      if (entry.getKey().startsWith(prefix)) {
+        String rest = entry.getKey().substring(prefix.length());
+        lags.add(entry.getValue().lag(rest.substring(0, rest.lastIndexOf('/'))));
+      }
+    }
+    lags.sort(java.util.Comparator.comparing(SubscriptionLag::consumerName).thenComparing(SubscriptionLag::shardId));
+    return lags;
+  }
+
   /** Completes subscriptions that reached their lifetime (they also check on their own). */
   void expire(long nowMillis) {
     for (ShardSubscription subscription : active.values()) {
