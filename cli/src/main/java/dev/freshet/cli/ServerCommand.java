@@ -1,5 +1,6 @@
 package dev.freshet.cli;
 
+import dev.freshet.kinesis.console.ConsoleService;
 import dev.freshet.kinesis.firehose.FirehoseService;
 import dev.freshet.kinesis.firehose.FirehoseServiceConfig;
 import dev.freshet.kinesis.server.KinesisServer;
@@ -173,6 +174,11 @@ final class ServerCommand implements Callable<Integer> {
 
     out.printf("freshet server listening on %s (data folder %s)%n", server.endpoint(), dataDir);
     firehose.s3Endpoint().ifPresent(s3 -> out.printf("S3 API of Firehose deliveries on %s%n", s3));
+    if (serverConfig.credentials().isEmpty()) {
+      out.printf("console on %s%n", ConsoleService.url(server.endpoint()));
+    } else {
+      out.println("console off: browsers cannot sign requests, and --credentials requires signatures");
+    }
     out.flush();
 
     boolean interrupted = false;
@@ -274,12 +280,25 @@ final class ServerCommand implements Callable<Integer> {
     }
   }
 
-  /** Starts the server with the Firehose and Kinesis Video APIs on the same port (the server closes them). */
+  /**
+   * Starts the server with the Firehose and Kinesis Video APIs and the console on the same port
+   * (the server closes them). The console only when requests need no signature: browsers do not sign.
+   */
   private KinesisServer start(ServerConfig config, LocalStreamStore store, FirehoseService firehose) {
     VideoService video = new VideoService(VideoCommand.openStore(spec));
+    ConsoleService console = null;
     try {
-      return start(config, store, List.of(firehose, video));
+      List<ServiceExtension> extensions = new java.util.ArrayList<>(List.of(firehose, video));
+      if (config.credentials().isEmpty()) {
+        console = ConsoleSqlWorkspace.attach(ConsoleService.builder(store).setFirehose(firehose)
+            .setVideo(video.store()), Freshet.root(spec)).build();
+        extensions.add(console);
+      }
+      return start(config, store, extensions);
     } catch (RuntimeException e) {
+      if (console != null) {
+        console.close();
+      }
       video.close();
       throw e;
     }
