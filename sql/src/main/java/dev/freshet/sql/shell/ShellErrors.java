@@ -8,9 +8,10 @@ import org.apache.beam.vendor.calcite.v1_40_0.org.apache.calcite.sql.parser.SqlP
  * Errors as the shell shows them: one line that says what was wrong and, for a statement that does
  * not parse or does not validate, where (line and column). Calcite wraps the cause several levels
  * deep ("Error while executing SQL ...") and appends the whole grammar to parse errors; the line
- * drops both. In verbose mode the whole chain stays, for sqlline to print its stack trace.
+ * drops both. In verbose mode the whole chain stays, for sqlline to print its stack trace. The
+ * server's SQL console ({@link dev.freshet.sql.workspace.SqlWorkspace}) reports errors the same way.
  */
-final class ShellErrors {
+public final class ShellErrors {
   private ShellErrors() {}
 
   static SQLException oneLine(Throwable error, boolean verbose) {
@@ -21,7 +22,12 @@ final class ShellErrors {
     return shown;
   }
 
-  static String message(Throwable error) {
+  /**
+   * The one-line message of {@code error}: for a statement that does not parse or validate, {@code
+   * parse error at line L, column C: ...} or {@code error at line L, column C: ...}; otherwise the
+   * innermost useful message of its causes.
+   */
+  public static String message(Throwable error) {
     Throwable innermostUseful = null;
     for (Throwable cause = error; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
       if (cause instanceof SqlParseException parse) {

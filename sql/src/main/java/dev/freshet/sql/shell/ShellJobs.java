@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.extensions.sql.impl.rel.BeamRelNode;
@@ -30,15 +31,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The shell's background jobs: each {@code INSERT INTO ... SELECT} over a followed (unbounded) table
- * runs as a pipeline of its own on the chosen runner, listed by {@code SHOW JOBS} and cancelled by
- * {@code STOP JOB id}. Jobs on the Direct runner (and Flink in this process) end with the shell; a
- * job submitted to a Flink cluster keeps running there, under its Flink job id.
+ * Background SQL jobs: each {@code INSERT INTO ... SELECT} runs as a pipeline of its own on the
+ * chosen runner, listed by {@link #statuses()} (the shell's {@code SHOW JOBS}) and cancelled by
+ * {@link #stop} (the shell's {@code STOP JOB id}). Jobs on the Direct runner (and Flink in this
+ * process) end with their owner ({@link #close}); a job submitted to a Flink cluster keeps running
+ * there, under its Flink job id.
+ *
+ * <p>Used by the shell ({@code ShellSession}) and by {@link dev.freshet.sql.workspace.SqlWorkspace}
+ * (the server's console). Each started pipeline counts the rows that reach its sink in the Beam
+ * counter {@value #METRICS_NAMESPACE}/{@value #RECORDS_OUT}, read back while it runs where the runner
+ * reports metrics then (the Direct runner does).
  */
-final class ShellJobs implements AutoCloseable {
+public final class ShellJobs implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ShellJobs.class);
-  private static final String METRICS_NAMESPACE = "freshet.sql.shell";
-  private static final String RECORDS_OUT = "recordsOut";
+  /** The namespace of the counter of rows written. */
+  public static final String METRICS_NAMESPACE = "freshet.sql.shell";
+  /** The name of the counter of rows written (rows that reached the {@code INSERT}'s sink). */
+  public static final String RECORDS_OUT = "recordsOut";
 
   /** How long {@code STOP JOB} waits for a job to reach a final state. */
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
@@ -46,7 +55,26 @@ final class ShellJobs implements AutoCloseable {
 
   /** A started job. {@code flinkJobId} is the id Flink gave it, if it runs on Flink. */
   record Job(String id, String statement, String runner, Instant started, PipelineResult result,
-      @Nullable String flinkJobId, AtomicBoolean stopped) {}
+      @Nullable String flinkJobId, AtomicBoolean stopped, AtomicReference<String> failure) {}
+
+  /**
+   * What is known of a job now.
+   *
+   * @param id the job's id in its owner ({@code job-1}, ...)
+   * @param statement the {@code INSERT} statement, on one line
+   * @param runner {@code direct}, {@code flink} (in this process) or {@code flink host:port}
+   * @param state Beam's state of the pipeline: {@code RUNNING}, {@code DONE}, {@code FAILED},
+   *     {@code CANCELLED} (or {@code UNKNOWN} when the runner cannot say)
+   * @param failure why a {@code FAILED} job failed, on one line; null otherwise
+   * @param started when it was started, to the second
+   * @param recordsOut rows written so far; null when the runner does not report it while the job runs
+   * @param flinkJobId the id Flink gave it; null on the Direct runner
+   */
+  public record Status(String id, String statement, String runner, String state, @Nullable String failure,
+      Instant started, @Nullable Long recordsOut, @Nullable String flinkJobId) {}
+
+  /** No jobs yet. */
+  public ShellJobs() {}
 
   private final Map<String, Job> jobs = new LinkedHashMap<>();
   private final AtomicInteger next = new AtomicInteger(1);
@@ -56,6 +84,20 @@ final class ShellJobs implements AutoCloseable {
    * returns once it is submitted, and returns the job.
    */
   synchronized Job start(String statement, BeamRelNode insert, PipelineOptions options, String runner) {
+    return startJob(statement, insert, options, runner);
+  }
+
+  /**
+   * Starts {@code insert} (a planned {@code INSERT INTO}, {@code statement} being its text) on the
+   * runner of {@code options}, which must return once the pipeline is submitted (the Direct runner's
+   * {@code blockOnRun=false}, Flink's detached mode), and returns the job's id. {@code runner} names
+   * the runner in listings ({@code direct}, {@code flink}, {@code flink host:port}).
+   */
+  public synchronized String submit(String statement, BeamRelNode insert, PipelineOptions options, String runner) {
+    return startJob(statement, insert, options, runner).id();
+  }
+
+  private Job startJob(String statement, BeamRelNode insert, PipelineOptions options, String runner) {
     String id = "job-" + next.getAndIncrement();
     options.setJobName("freshet-sql-" + id + "-" + System.currentTimeMillis());
     Pipeline pipeline = Pipeline.create(options);
@@ -64,7 +106,7 @@ final class ShellJobs implements AutoCloseable {
     PipelineResult result = pipeline.run();
     String flinkJobId = flinkJobId(result);
     Job job = new Job(id, oneLine(statement), runner, Instant.now().truncatedTo(ChronoUnit.SECONDS), result, flinkJobId,
-        new AtomicBoolean());
+        new AtomicBoolean(), new AtomicReference<>());
     jobs.put(id, job);
     LOG.info("started {} on {}{}: {}", id, runner, flinkJobId == null ? "" : " as Flink job " + flinkJobId, job.statement());
     return job;
@@ -73,11 +115,28 @@ final class ShellJobs implements AutoCloseable {
   /** The jobs started in this shell, oldest first: id, statement, runner, state, started, records out, Flink job. */
   synchronized List<List<String>> rows() {
     List<List<String>> rows = new ArrayList<>();
-    for (Job job : jobs.values()) {
-      rows.add(List.of(job.id(), job.statement(), job.runner(), state(job).toString(), job.started().toString(),
-          recordsOut(job), job.flinkJobId() == null ? "" : job.flinkJobId()));
+    for (Status job : statuses()) {
+      rows.add(List.of(job.id(), job.statement(), job.runner(), job.state(), job.started().toString(),
+          job.recordsOut() == null ? "" : job.recordsOut().toString(), job.flinkJobId() == null ? "" : job.flinkJobId()));
     }
     return rows;
+  }
+
+  /** Every job started here, oldest first, as it is now. */
+  public synchronized List<Status> statuses() {
+    List<Status> statuses = new ArrayList<>();
+    for (Job job : jobs.values()) {
+      PipelineResult.State state = state(job);
+      statuses.add(new Status(job.id(), job.statement(), job.runner(), state.toString(),
+          state == PipelineResult.State.FAILED ? failure(job) : null, job.started(), recordsOut(job),
+          job.flinkJobId()));
+    }
+    return statuses;
+  }
+
+  /** Job {@code id}'s status, or null when there is no such job here. */
+  public synchronized @Nullable Status status(String id) {
+    return statuses().stream().filter(s -> s.id().equals(id)).findFirst().orElse(null);
   }
 
   static final List<String> COLUMNS =
@@ -88,7 +147,7 @@ final class ShellJobs implements AutoCloseable {
    * flinkMaster} set, any job of that Flink cluster by its Flink job id) and returns its state after
    * that.
    */
-  synchronized String stop(String id, @Nullable String flinkMaster) throws SQLException {
+  public synchronized String stop(String id, @Nullable String flinkMaster) throws SQLException {
     Job job = jobs.get(id);
     if (job == null) {
       job = jobs.values().stream().filter(j -> id.equals(j.flinkJobId())).findFirst().orElse(null);
@@ -159,8 +218,28 @@ final class ShellJobs implements AutoCloseable {
     }
   }
 
-  /** The rows the job wrote so far, when its runner reports metrics while it runs; else empty. */
-  private static String recordsOut(Job job) {
+  /**
+   * Why a failed job failed, on one line: the runner's error, as {@code waitUntilFinish} reports it
+   * (asked once, with a short wait, and remembered).
+   */
+  private static String failure(Job job) {
+    String known = job.failure().get();
+    if (known != null) {
+      return known;
+    }
+    String message;
+    try {
+      job.result().waitUntilFinish(org.joda.time.Duration.millis(10));
+      message = "failed (the runner gave no reason)";
+    } catch (RuntimeException e) {
+      message = ShellErrors.message(e);
+    }
+    job.failure().compareAndSet(null, message);
+    return job.failure().get();
+  }
+
+  /** The rows the job wrote so far, when its runner reports metrics while it runs; else null. */
+  private static @Nullable Long recordsOut(Job job) {
     try {
       long total = 0;
       boolean found = false;
@@ -175,9 +254,9 @@ final class ShellJobs implements AutoCloseable {
         total += committed != null ? committed : counter.getAttempted();
         found = true;
       }
-      return found ? Long.toString(total) : "";
+      return found ? total : null;
     } catch (RuntimeException e) {
-      return "";
+      return null;
     }
   }
 
