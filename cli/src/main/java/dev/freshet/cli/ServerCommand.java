@@ -291,7 +291,7 @@ final class ServerCommand implements Callable<Integer> {
       List<ServiceExtension> extensions = new java.util.ArrayList<>(List.of(firehose, video));
       if (config.credentials().isEmpty()) {
         console = ConsoleSqlWorkspace.attach(ConsoleService.builder(store).setFirehose(firehose)
-            .setVideo(video.store()), Freshet.root(spec)).build();
+            .setVideo(video.store()), store.config().dataDir(), store).build();
         extensions.add(console);
       }
       return start(config, store, extensions);

@@ -52,9 +52,11 @@ public final class ConsoleService implements ServiceExtension {
 
   private final RateSampler rates;
   private final ConsoleApi api;
+  private final @Nullable ConsoleSql sql;
 
   private ConsoleService(Builder builder) {
     this.rates = new RateSampler(builder.store);
+    this.sql = builder.sql;
     this.api = new ConsoleApi(builder.store, rates, Optional.ofNullable(builder.firehose),
         Optional.ofNullable(builder.video), Optional.ofNullable(builder.sql));
     rates.start();
@@ -134,10 +136,16 @@ public final class ConsoleService implements ServiceExtension {
     return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 
-  /** Stops sampling the stream rates. The services it reads are closed by their owners. */
+  /**
+   * Stops sampling the stream rates and closes the {@link ConsoleSql} (its jobs end). The other
+   * services it reads are closed by their owners.
+   */
   @Override
   public void close() {
     rates.close();
+    if (sql != null) {
+      sql.close();
+    }
   }
 
   /** Builder for {@link ConsoleService}. */
@@ -163,7 +171,7 @@ public final class ConsoleService implements ServiceExtension {
       return this;
     }
 
-    /** The SQL page's back end; without it the page says SQL is not available. */
+    /** The SQL page's back end, closed with the console; without it the page says SQL is not available. */
     public Builder setSql(ConsoleSql value) {
       this.sql = checkNotNull(value, "sql");
       return this;

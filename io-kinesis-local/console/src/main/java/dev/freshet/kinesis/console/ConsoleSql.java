@@ -8,8 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
  * <data-dir>/sql/catalog} and its {@code INSERT INTO} jobs); the console module itself does not
  * depend on Beam SQL. Every method answers JSON that the console passes to the page as it is, and
  * throws {@link IllegalArgumentException} for a statement it refuses (shown to the user, HTTP 400).
+ * The console closes it when the server closes the console.
  */
-public interface ConsoleSql {
+public interface ConsoleSql extends AutoCloseable {
   /**
    * The catalog's tables: an array of objects with at least {@code name} and {@code type}, and
    * {@code columns} (an array of {@code {name, type}}) and {@code properties} when known.
@@ -33,4 +34,8 @@ public interface ConsoleSql {
 
   /** Stops the job {@code jobId}; an unknown id is an {@link IllegalArgumentException}. */
   void stop(String jobId);
+
+  /** Ends what the back end runs (its jobs); called once, when the console closes. */
+  @Override
+  default void close() {}
 }
