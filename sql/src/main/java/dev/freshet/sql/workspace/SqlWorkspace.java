@@ -91,7 +91,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Jobs</b> ({@link #submit}) run on the workspace's runner ({@link Builder#runner}): the Direct
  * runner by default, Flink in this process, or a Flink cluster. They are the shell's background jobs
  * ({@link ShellJobs}): each counts the rows that reach its sink, and {@link #jobs} reports that count
- * and the rate over the last {@value #RATE_WINDOW_SECONDS} seconds (sampled once a second). Jobs in
+ * and the rate over the last {@value #RATE_WINDOW_SECONDS} seconds (sampled once a second and at
+ * each {@link #jobs} call; a new job starts from 0 rows). Jobs in
  * this process end with the workspace ({@link #close}); a job on a Flink cluster keeps running there.
  * Only jobs submitted through this workspace are listed: jobs a {@code freshet sql} shell started in
  * another process live and end with that shell, and the console does not see them.
@@ -155,7 +156,8 @@ public final class SqlWorkspace implements AutoCloseable {
    * @param rowsWritten rows that reached the table written so far; null when the runner does not
    *     report it while the job runs (it can stay null on Flink)
    * @param rowsPerSecond rows written per second over the last {@value #RATE_WINDOW_SECONDS} seconds
-   *     while it runs, 0 once it ended; null until two samples a second apart exist
+   *     while it runs (counted from 0 at submit), 0 once it ended; null when the runner does not
+   *     report rows written
    * @param flinkJobId the id Flink gave it, if it runs on Flink
    */
   public record JobInfo(String id, String statement, String runner, String state, @Nullable String failure,
@@ -402,11 +404,17 @@ public final class SqlWorkspace implements AutoCloseable {
       throw new IllegalArgumentException(ShellErrors.message(e), e);
     }
     checkArgument(node instanceof TableModify, "not an INSERT INTO ... SELECT: %s", sqlText);
+    String id;
     try {
-      return jobs.submit(sqlText, node, options, runner);
+      id = jobs.submit(sqlText, node, options, runner);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("cannot start the job: " + ShellErrors.message(e), e);
     }
+    synchronized (samples) {
+      // A new job has written nothing yet: the first sample of its rate.
+      samples.computeIfAbsent(id, key -> new ArrayDeque<>()).addLast(new long[] {System.nanoTime(), 0});
+    }
+    return id;
   }
 
   /** Every job submitted here, oldest first. */
@@ -414,6 +422,7 @@ public final class SqlWorkspace implements AutoCloseable {
     List<ShellJobs.Status> statuses = jobs.statuses();
     List<JobInfo> infos = new ArrayList<>();
     synchronized (samples) {
+      record(statuses);
       for (ShellJobs.Status status : statuses) {
         infos.add(new JobInfo(status.id(), status.statement(), status.runner(), status.state(), status.failure(),
             status.started(), status.recordsOut(), rate(status), status.flinkJobId()));
@@ -447,25 +456,33 @@ public final class SqlWorkspace implements AutoCloseable {
     jobs.close();
   }
 
-  /** Takes one sample of each running job's rows written, for {@link JobInfo#rowsPerSecond()}. */
+  /**
+   * Takes one sample of each running job's rows written, for {@link JobInfo#rowsPerSecond()}: once a
+   * second, and whenever {@link #jobs} looks.
+   */
   private void sample() {
     try {
       List<ShellJobs.Status> statuses = jobs.statuses();
-      long now = System.nanoTime();
       synchronized (samples) {
-        for (ShellJobs.Status status : statuses) {
-          if (!status.state().equals("RUNNING") || status.recordsOut() == null) {
-            continue;
-          }
-          Deque<long[]> window = samples.computeIfAbsent(status.id(), id -> new ArrayDeque<>());
-          window.addLast(new long[] {now, status.recordsOut()});
-          while (window.size() > 2 && now - window.peekFirst()[0] > TimeUnit.SECONDS.toNanos(RATE_WINDOW_SECONDS)) {
-            window.removeFirst();
-          }
-        }
+        record(statuses);
       }
     } catch (RuntimeException e) {
       LOG.debug("cannot sample the SQL jobs' rows written", e);
+    }
+  }
+
+  /** Adds a sample per running job and forgets samples older than the window (keeping two at least). */
+  private void record(List<ShellJobs.Status> statuses) {
+    long now = System.nanoTime();
+    for (ShellJobs.Status status : statuses) {
+      if (!status.state().equals("RUNNING") || status.recordsOut() == null) {
+        continue;
+      }
+      Deque<long[]> window = samples.computeIfAbsent(status.id(), id -> new ArrayDeque<>());
+      window.addLast(new long[] {now, status.recordsOut()});
+      while (window.size() > 2 && now - window.peekFirst()[0] > TimeUnit.SECONDS.toNanos(RATE_WINDOW_SECONDS)) {
+        window.removeFirst();
+      }
     }
   }
 
