@@ -3,11 +3,15 @@ package dev.freshet.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.freshet.sql.shell.JobJournal;
+import dev.freshet.sql.shell.ShellJobs;
 import dev.freshet.sql.workspace.SqlWorkspace;
 import dev.freshet.sql.workspace.SqlWorkspace.Column;
 import dev.freshet.sql.workspace.SqlWorkspace.JobInfo;
 import dev.freshet.sql.workspace.SqlWorkspace.QueryResult;
 import dev.freshet.sql.workspace.SqlWorkspace.TableInfo;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -15,6 +19,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.apache.beam.sdk.extensions.sql.impl.rel.BeamRelNode;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -158,6 +165,56 @@ class SqlWorkspaceIT {
     assertThat(job(id).state()).isEqualTo("CANCELLED");
     assertThatThrownBy(() -> workspace.stop("job-99")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("no job job-99; the jobs are: [");
+  }
+
+  @Test
+  void jobsOfShellsAreListedFromTheirJournal() throws Exception {
+    store.createStream("clicks-in", 1);
+    store.createStream("clicks-out", 1);
+    FreshetSql sql = FreshetSql.open(dir);
+    sql.execute("CREATE EXTERNAL TABLE clicks_in (page VARCHAR) TYPE kinesis LOCATION 'clicks-in' "
+        + "TBLPROPERTIES '{\"startingPosition\": \"trim_horizon\"}'");
+    sql.execute("CREATE EXTERNAL TABLE clicks_out (page VARCHAR) TYPE kinesis LOCATION 'clicks-out'");
+    store.put("clicks-in", List.of(new String[] {"k", "{\"page\":\"/a\"}"}, new String[] {"k", "{\"page\":\"/b\"}"}));
+
+    // A shell's jobs, as freshet sql runs them: recorded in <data-dir>/sql/jobs.
+    ShellJobs shell = new ShellJobs(JobJournal.folder(dir));
+    PipelineOptions options = PipelineOptionsFactory.fromArgs("--runner=DirectRunner", "--blockOnRun=false").create();
+    String statement = "INSERT INTO clicks_out SELECT UPPER(page) AS page FROM clicks_in";
+    BeamRelNode insert = sql.env(options).parseQuery(statement);
+    String shellId = shell.submit(statement, insert, options, "direct");
+
+    JobInfo running = await(() -> shellJob(shellId), job -> job != null && job.rowsWritten() != null
+        && job.rowsWritten() == 2);
+    assertThat(running.id()).startsWith(shellId + "@" + ProcessHandle.current().pid() + "-");
+    assertThat(running.state()).isEqualTo("RUNNING");
+    assertThat(running.statement()).isEqualTo(statement);
+    assertThat(running.process()).isEqualTo("freshet sql (pid " + ProcessHandle.current().pid() + ")");
+    assertThatThrownBy(() -> workspace.stop(running.id())).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("job " + running.id() + " runs in the freshet sql process " + ProcessHandle.current().pid()
+            + ", which alone can stop it: STOP JOB " + shellId + " there");
+
+    shell.close();
+    assertThat(await(() -> shellJob(shellId), job -> !job.state().equals("RUNNING")).state()).isEqualTo("CANCELLED");
+
+    // A job of a shell that is gone and did not record its end (killed): its state is not guessed.
+    Process gone = new ProcessBuilder("true").start();
+    gone.waitFor();
+    Files.writeString(JobJournal.folder(dir).resolve(gone.pid() + "-abcd-job-7.json"), "{\"session\": \""
+        + gone.pid() + "-abcd\", \"id\": \"job-7\", \"statement\": \"INSERT INTO clicks_out SELECT page FROM "
+        + "clicks_in\", \"runner\": \"direct\", \"started\": \"2026-01-01T10:00:00Z\", \"pid\": " + gone.pid()
+        + ", \"state\": \"RUNNING\", \"recordsOut\": 12, \"updated\": \"2026-01-01T10:00:05Z\"}",
+        StandardCharsets.UTF_8);
+    JobInfo lost = workspace.jobs().stream().filter(j -> j.id().equals("job-7@" + gone.pid() + "-abcd"))
+        .findFirst().orElseThrow();
+    assertThat(lost.state()).isEqualTo("UNKNOWN");
+    assertThat(lost.failure()).isEqualTo("the freshet sql process " + gone.pid()
+        + " that ran it ended without recording how the job ended");
+    assertThat(lost.rowsWritten()).isEqualTo(12L);
+  }
+
+  private static JobInfo shellJob(String shellId) {
+    return workspace.jobs().stream().filter(j -> j.id().startsWith(shellId + "@")).findFirst().orElse(null);
   }
 
   private static TableInfo table(String name) {
