@@ -73,8 +73,22 @@ public final class ShellJobs implements AutoCloseable {
   public record Status(String id, String statement, String runner, String state, @Nullable String failure,
       Instant started, @Nullable Long recordsOut, @Nullable String flinkJobId) {}
 
-  /** No jobs yet. */
-  public ShellJobs() {}
+  private final @Nullable JobJournal journal;
+  private final java.util.Set<String> journalled = new java.util.HashSet<>();
+  private java.util.concurrent.@Nullable ScheduledExecutorService journalWriter;
+
+  /** No jobs yet; nothing recorded for other processes. */
+  public ShellJobs() {
+    this.journal = null;
+  }
+
+  /**
+   * No jobs yet; jobs started here are recorded in {@code journalFolder} ({@link JobJournal}) once a
+   * second while they run, so that other processes (the server's console) can list them.
+   */
+  public ShellJobs(java.nio.file.Path journalFolder) {
+    this.journal = JobJournal.open(journalFolder);
+  }
 
   private final Map<String, Job> jobs = new LinkedHashMap<>();
   private final AtomicInteger next = new AtomicInteger(1);
@@ -108,6 +122,17 @@ public final class ShellJobs implements AutoCloseable {
     Job job = new Job(id, oneLine(statement), runner, Instant.now().truncatedTo(ChronoUnit.SECONDS), result, flinkJobId,
         new AtomicBoolean(), new AtomicReference<>());
     jobs.put(id, job);
+    if (journal != null) {
+      journal.write(status(job));
+      if (journalWriter == null) {
+        journalWriter = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread thread = new Thread(r, "freshet-sql-job-journal");
+          thread.setDaemon(true);
+          return thread;
+        });
+        journalWriter.scheduleWithFixedDelay(this::writeJournal, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    }
     LOG.info("started {} on {}{}: {}", id, runner, flinkJobId == null ? "" : " as Flink job " + flinkJobId, job.statement());
     return job;
   }
@@ -126,12 +151,38 @@ public final class ShellJobs implements AutoCloseable {
   public synchronized List<Status> statuses() {
     List<Status> statuses = new ArrayList<>();
     for (Job job : jobs.values()) {
-      PipelineResult.State state = state(job);
-      statuses.add(new Status(job.id(), job.statement(), job.runner(), state.toString(),
-          state == PipelineResult.State.FAILED ? failure(job) : null, job.started(), recordsOut(job),
-          job.flinkJobId()));
+      statuses.add(status(job));
     }
     return statuses;
+  }
+
+  private static Status status(Job job) {
+    PipelineResult.State state = state(job);
+    return new Status(job.id(), job.statement(), job.runner(), state.toString(),
+        state == PipelineResult.State.FAILED ? failure(job) : null, job.started(), recordsOut(job), job.flinkJobId());
+  }
+
+  /** Records every job that has not been recorded in a final state yet (the journal writer's round). */
+  private void writeJournal() {
+    if (journal == null) {
+      return;
+    }
+    try {
+      List<Status> statuses;
+      synchronized (this) {
+        statuses = statuses().stream().filter(s -> !journalled.contains(s.id())).toList();
+      }
+      for (Status status : statuses) {
+        journal.write(status);
+        if (status.state().equals("DONE") || status.state().equals("FAILED") || status.state().equals("CANCELLED")) {
+          synchronized (this) {
+            journalled.add(status.id());
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("cannot record the SQL jobs", e);
+    }
   }
 
   /** Job {@code id}'s status, or null when there is no such job here. */
@@ -163,6 +214,14 @@ public final class ShellJobs implements AutoCloseable {
   }
 
   private PipelineResult.State stop(Job job) throws SQLException {
+    PipelineResult.State state = cancelAndWait(job);
+    if (journal != null) {
+      journal.write(status(job));
+    }
+    return state;
+  }
+
+  private PipelineResult.State cancelAndWait(Job job) throws SQLException {
     String id = job.id();
     PipelineResult.State state = state(job);
     if (state.isTerminal()) {
@@ -272,6 +331,9 @@ public final class ShellJobs implements AutoCloseable {
   /** Cancels the jobs that run in this process; jobs on a Flink cluster keep running. */
   @Override
   public synchronized void close() {
+    if (journalWriter != null) {
+      journalWriter.shutdownNow();
+    }
     for (Job job : jobs.values()) {
       if (inProcess(job) && !state(job).isTerminal()) {
         job.stopped().set(true);
@@ -280,6 +342,17 @@ public final class ShellJobs implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
           LOG.warn("cannot cancel {}: {}", job.id(), e.toString());
         }
+      }
+    }
+    if (journal != null) {
+      for (Job job : jobs.values()) {
+        Status status = status(job);
+        if (inProcess(job) && status.state().equals("RUNNING")) {
+          // Cancelled just now; the runner may not say so yet, and the job ends with this process.
+          status = new Status(status.id(), status.statement(), status.runner(), "CANCELLED", null, status.started(),
+              status.recordsOut(), status.flinkJobId());
+        }
+        journal.write(status);
       }
     }
   }

@@ -74,7 +74,7 @@ final class ShellSession {
   private final Consumer<Boolean> setVerbose;
   private final Consumer<Boolean> setIncremental;
   private final List<Path> clusterJars;
-  private final ShellJobs jobs = new ShellJobs();
+  private final ShellJobs jobs;
   private URI endpoint;
   private @Nullable JdbcConnection connection;
   private int failures;
@@ -89,6 +89,8 @@ final class ShellSession {
       Consumer<Boolean> setIncremental, List<Path> clusterJars) {
     this.sql = sql;
     this.endpoint = StreamClients.endpointOf(dataDir);
+    // Jobs are recorded in <data-dir>/sql/jobs, where the server's console lists them.
+    this.jobs = new ShellJobs(JobJournal.folder(dataDir));
     this.verbose = verbose;
     this.setVerbose = setVerbose;
     this.setIncremental = setIncremental;

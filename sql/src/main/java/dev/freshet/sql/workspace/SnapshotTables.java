@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * a query from the console registers no consumer). Other table types are as in the catalog. Read
  * only: tables are created and dropped with {@code freshet sql}.
  */
-final class SnapshotTables implements TableProvider {
+final class SnapshotTables implements MetaStore {
   private final MetaStore catalog;
 
   SnapshotTables(MetaStore catalog) {
@@ -56,6 +56,25 @@ final class SnapshotTables implements TableProvider {
   @Override
   public BeamSqlTable buildBeamSqlTable(Table table) {
     return catalog.buildBeamSqlTable(table);
+  }
+
+  /**
+   * A {@link MetaStore} rather than a plain provider: Beam's SQL environment wraps a plain provider
+   * in a metastore of its own, which then knows no table types. Providers are the catalog's.
+   */
+  @Override
+  public void registerProvider(TableProvider provider) {
+    throw new UnsupportedOperationException("the snapshot view uses the catalog's table types");
+  }
+
+  @Override
+  public Map<String, TableProvider> tableProviders() {
+    return catalog.tableProviders();
+  }
+
+  @Override
+  public boolean supportsPartitioning(Table table) {
+    return catalog.supportsPartitioning(table);
   }
 
   static Table snapshot(Table table) {

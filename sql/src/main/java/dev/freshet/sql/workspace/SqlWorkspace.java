@@ -7,6 +7,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.freshet.sdk.stream.StreamClients;
 import dev.freshet.sql.FreshetSql;
+import dev.freshet.sql.shell.FlinkRest;
+import dev.freshet.sql.shell.JobJournal;
 import dev.freshet.sql.shell.ShellErrors;
 import dev.freshet.sql.shell.ShellJobs;
 import dev.freshet.sql.window.FreshetQueryPlanner;
@@ -91,10 +93,15 @@ import org.slf4j.LoggerFactory;
  * <p><b>Jobs</b> ({@link #submit}) run on the workspace's runner ({@link Builder#runner}): the Direct
  * runner by default, Flink in this process, or a Flink cluster. They are the shell's background jobs
  * ({@link ShellJobs}): each counts the rows that reach its sink, and {@link #jobs} reports that count
- * and the rate over the last {@value #RATE_WINDOW_SECONDS} seconds (sampled once a second). Jobs in
+ * and the rate over the last {@value #RATE_WINDOW_SECONDS} seconds (sampled once a second and at
+ * each {@link #jobs} call; a new job starts from 0 rows). Jobs in
  * this process end with the workspace ({@link #close}); a job on a Flink cluster keeps running there.
- * Only jobs submitted through this workspace are listed: jobs a {@code freshet sql} shell started in
- * another process live and end with that shell, and the console does not see them.
+ * Jobs that {@code freshet sql} shells started (in other processes) are listed too: shells record
+ * their jobs in {@code <data-dir>/sql/jobs} once a second ({@link JobJournal}), and their ids here are
+ * {@code <job id>@<shell>}. While the shell runs, its record is the job's state and rows written; once
+ * it has exited, a job on a Flink cluster is asked about through the cluster's REST API, and a job
+ * that ran in the shell's process ended with it. Only the shell can stop its Direct jobs; a cluster
+ * job can be stopped here (through the REST API).
  *
  * <p><b>Errors.</b> A statement that is wrong throws {@link IllegalArgumentException} with a one-line
  * message, as the shell prints it: {@code parse error at line 2, column 7: Encountered "meters"},
@@ -155,11 +162,15 @@ public final class SqlWorkspace implements AutoCloseable {
    * @param rowsWritten rows that reached the table written so far; null when the runner does not
    *     report it while the job runs (it can stay null on Flink)
    * @param rowsPerSecond rows written per second over the last {@value #RATE_WINDOW_SECONDS} seconds
-   *     while it runs, 0 once it ended; null until two samples a second apart exist
+   *     while it runs (counted from 0 at submit), 0 once it ended; null when the runner does not
+   *     report rows written
    * @param flinkJobId the id Flink gave it, if it runs on Flink
+   * @param process null for a job submitted through this workspace; for a job a {@code freshet sql}
+   *     shell started, that shell ({@code freshet sql (pid 4711)})
    */
   public record JobInfo(String id, String statement, String runner, String state, @Nullable String failure,
-      Instant started, @Nullable Long rowsWritten, @Nullable Double rowsPerSecond, @Nullable String flinkJobId) {}
+      Instant started, @Nullable Long rowsWritten, @Nullable Double rowsPerSecond, @Nullable String flinkJobId,
+      @Nullable String process) {}
 
   /** How a workspace is made: {@link #builder(Path)}. */
   public static final class Builder {
@@ -220,6 +231,9 @@ public final class SqlWorkspace implements AutoCloseable {
   }
 
   private final Path catalogFolder;
+  private final Path journalFolder;
+  /** Cluster jobs of shells that are gone, as the cluster last said, for a few seconds: nanoTime and status. */
+  private final Map<String, Map.Entry<Long, ShellJobs.Status>> clusterStates = new HashMap<>();
   private final URI endpoint;
   private final String runner;
   private final List<Path> clusterJars;
@@ -231,6 +245,7 @@ public final class SqlWorkspace implements AutoCloseable {
 
   private SqlWorkspace(Builder builder) {
     this.catalogFolder = builder.dataDir.toAbsolutePath().normalize().resolve(FreshetSql.CATALOG_FOLDER);
+    this.journalFolder = JobJournal.folder(builder.dataDir);
     this.endpoint = builder.endpoint;
     this.runner = builder.runner;
     this.clusterJars = builder.clusterJars;
@@ -402,24 +417,61 @@ public final class SqlWorkspace implements AutoCloseable {
       throw new IllegalArgumentException(ShellErrors.message(e), e);
     }
     checkArgument(node instanceof TableModify, "not an INSERT INTO ... SELECT: %s", sqlText);
+    String id;
     try {
-      return jobs.submit(sqlText, node, options, runner);
+      id = jobs.submit(sqlText, node, options, runner);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("cannot start the job: " + ShellErrors.message(e), e);
     }
+    synchronized (samples) {
+      // A new job has written nothing yet: the first sample of its rate.
+      samples.computeIfAbsent(id, key -> new ArrayDeque<>()).addLast(new long[] {System.nanoTime(), 0});
+    }
+    return id;
   }
 
-  /** Every job submitted here, oldest first. */
+  /**
+   * Every job: those submitted here, oldest first, then those {@code freshet sql} shells recorded in
+   * {@code <data-dir>/sql/jobs} (see {@link JobJournal}), whose ids are {@code <job id>@<shell>}.
+   */
   public List<JobInfo> jobs() {
-    List<ShellJobs.Status> statuses = jobs.statuses();
+    List<ShellJobs.Status> statuses = new ArrayList<>(jobs.statuses());
+    Map<String, String> processes = new HashMap<>();
+    for (JobJournal.Entry entry : JobJournal.read(journalFolder)) {
+      ShellJobs.Status status = shellJob(entry);
+      String id = status.id() + "@" + entry.session();
+      statuses.add(new ShellJobs.Status(id, status.statement(), status.runner(), status.state(), status.failure(),
+          status.started(), status.recordsOut(), status.flinkJobId()));
+      processes.put(id, "freshet sql (pid " + entry.pid() + ")");
+    }
     List<JobInfo> infos = new ArrayList<>();
     synchronized (samples) {
+      record(statuses);
       for (ShellJobs.Status status : statuses) {
         infos.add(new JobInfo(status.id(), status.statement(), status.runner(), status.state(), status.failure(),
-            status.started(), status.recordsOut(), rate(status), status.flinkJobId()));
+            status.started(), status.recordsOut(), rate(status), status.flinkJobId(), processes.get(status.id())));
       }
     }
     return infos;
+  }
+
+  /** A shell's job now; a cluster's answer about a job of a shell that is gone is kept for 5 seconds. */
+  private ShellJobs.Status shellJob(JobJournal.Entry entry) {
+    if (!JobJournal.onCluster(entry) || JobJournal.alive(entry)) {
+      return JobJournal.current(entry);
+    }
+    String key = entry.session() + "/" + entry.id();
+    synchronized (clusterStates) {
+      Map.Entry<Long, ShellJobs.Status> known = clusterStates.get(key);
+      if (known != null && System.nanoTime() - known.getKey() < TimeUnit.SECONDS.toNanos(5)) {
+        return known.getValue();
+      }
+    }
+    ShellJobs.Status status = JobJournal.current(entry);
+    synchronized (clusterStates) {
+      clusterStates.put(key, Map.entry(System.nanoTime(), status));
+    }
+    return status;
   }
 
   /**
@@ -430,14 +482,32 @@ public final class SqlWorkspace implements AutoCloseable {
    */
   public JobInfo stop(String id) {
     checkNotNull(id, "id");
-    checkArgument(jobs.status(id) != null, "no job %s; the jobs are: %s", id,
-        jobs.statuses().stream().map(ShellJobs.Status::id).toList());
+    if (jobs.status(id) != null) {
+      try {
+        jobs.stop(id, null);
+      } catch (SQLException e) {
+        throw new IllegalStateException(e.getMessage(), e);
+      }
+      return jobs().stream().filter(job -> job.id().equals(id)).findFirst().orElseThrow();
+    }
+    JobJournal.Entry entry = JobJournal.read(journalFolder).stream()
+        .filter(e -> id.equals(e.id() + "@" + e.session())).findFirst().orElse(null);
+    checkArgument(entry != null, "no job %s; the jobs are: %s", id, jobs().stream().map(JobInfo::id).toList());
+    checkArgument(JobJournal.onCluster(entry), "job %s runs in the freshet sql process %s, which alone can stop it: "
+        + "STOP JOB %s there", id, entry.pid(), entry.id());
+    String state;
     try {
-      jobs.stop(id, null);
+      state = FlinkRest.cancel(entry.runner().substring("flink ".length()), entry.flinkJobId(), Duration.ofSeconds(30));
     } catch (SQLException e) {
       throw new IllegalStateException(e.getMessage(), e);
     }
-    return jobs().stream().filter(job -> job.id().equals(id)).findFirst().orElseThrow();
+    synchronized (clusterStates) {
+      clusterStates.remove(entry.session() + "/" + entry.id());
+    }
+    JobInfo info = jobs().stream().filter(job -> job.id().equals(id)).findFirst().orElseThrow();
+    return new JobInfo(info.id(), info.statement(), info.runner(), state, info.failure(), info.started(),
+        info.rowsWritten(), state.equals("RUNNING") ? info.rowsPerSecond() : Double.valueOf(0), info.flinkJobId(),
+        info.process());
   }
 
   /** Cancels the jobs that run in this process (jobs on a Flink cluster keep running) and stops sampling. */
@@ -447,25 +517,33 @@ public final class SqlWorkspace implements AutoCloseable {
     jobs.close();
   }
 
-  /** Takes one sample of each running job's rows written, for {@link JobInfo#rowsPerSecond()}. */
+  /**
+   * Takes one sample of each running job's rows written, for {@link JobInfo#rowsPerSecond()}: once a
+   * second, and whenever {@link #jobs} looks.
+   */
   private void sample() {
     try {
       List<ShellJobs.Status> statuses = jobs.statuses();
-      long now = System.nanoTime();
       synchronized (samples) {
-        for (ShellJobs.Status status : statuses) {
-          if (!status.state().equals("RUNNING") || status.recordsOut() == null) {
-            continue;
-          }
-          Deque<long[]> window = samples.computeIfAbsent(status.id(), id -> new ArrayDeque<>());
-          window.addLast(new long[] {now, status.recordsOut()});
-          while (window.size() > 2 && now - window.peekFirst()[0] > TimeUnit.SECONDS.toNanos(RATE_WINDOW_SECONDS)) {
-            window.removeFirst();
-          }
-        }
+        record(statuses);
       }
     } catch (RuntimeException e) {
       LOG.debug("cannot sample the SQL jobs' rows written", e);
+    }
+  }
+
+  /** Adds a sample per running job and forgets samples older than the window (keeping two at least). */
+  private void record(List<ShellJobs.Status> statuses) {
+    long now = System.nanoTime();
+    for (ShellJobs.Status status : statuses) {
+      if (!status.state().equals("RUNNING") || status.recordsOut() == null) {
+        continue;
+      }
+      Deque<long[]> window = samples.computeIfAbsent(status.id(), id -> new ArrayDeque<>());
+      window.addLast(new long[] {now, status.recordsOut()});
+      while (window.size() > 2 && now - window.peekFirst()[0] > TimeUnit.SECONDS.toNanos(RATE_WINDOW_SECONDS)) {
+        window.removeFirst();
+      }
     }
   }
 
