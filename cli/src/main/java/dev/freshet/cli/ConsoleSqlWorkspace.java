@@ -102,6 +102,9 @@ final class ConsoleSqlWorkspace implements ConsoleSql {
     if (job.flinkJobId() != null) {
       node.put("flinkJobId", job.flinkJobId());
     }
+    if (job.process() != null) {
+      node.put("process", job.process());
+    }
     return node;
   }
 

@@ -88,7 +88,7 @@ const Console = (() => {
     const width = 600, h = height || 120, left = 42, bottom = 16, top = 8;
     const all = series.flatMap(s => s.values);
     const max = Math.max(1, ...all);
-    const chart = svg('svg', { class: 'chart', viewBox: `0 0 ${width} ${h}`, preserveAspectRatio: 'none' });
+    const chart = svg('svg', { class: 'chart', viewBox: `0 0 ${width} ${h}` });
     const y = v => top + (h - top - bottom) * (1 - v / max);
     const n = Math.max(2, times.length);
     const x = i => left + (width - left - 4) * (i / (n - 1));
