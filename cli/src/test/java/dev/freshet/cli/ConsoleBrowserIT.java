@@ -193,7 +193,7 @@ class ConsoleBrowserIT {
   void sqlPageShowsTablesAndJobs() throws Exception {
     String dom = render("sql.html", "sql");
     assertThat(dom).contains("data-table=\"clicks\"", "data-table=\"page_copy\"", "data-job=\"job-1\"",
-        "INSERT INTO page_copy").doesNotContain("SQL not available: this");
+        "INSERT INTO page_copy", "id=\"unavailable\" hidden");
   }
 
   /** The page's DOM after its scripts ran, without the scripts, and a screenshot of it as {@code NAME.png}. */
