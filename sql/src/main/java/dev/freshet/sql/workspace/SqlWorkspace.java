@@ -118,8 +118,8 @@ public final class SqlWorkspace implements AutoCloseable {
   private static final Pattern FIRST_WORD = Pattern.compile("\\A\\s*([A-Za-z_]+)");
   private static final Set<String> QUERIES = Set.of("SELECT", "WITH", "VALUES");
   private static final Set<String> DDL = Set.of("CREATE", "DROP", "ALTER");
-  /** How far back {@link JobInfo#rowsPerSecond()} looks. */
-  static final int RATE_WINDOW_SECONDS = 10;
+  /** How far back {@link JobInfo#rowsPerSecond()} looks, in seconds. */
+  public static final int RATE_WINDOW_SECONDS = 10;
 
   /** A column: its name and SQL type ({@code VARCHAR}, {@code BIGINT}, {@code TIMESTAMP}, ...). */
   public record Column(String name, String type) {}
