@@ -113,6 +113,14 @@ class SqlWorkspaceIT {
     assertThatThrownBy(() -> workspace.query("SELECT order_id\nFROMM orders", 10, QUERY_TIMEOUT))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("parse error at line 2, column 7: Encountered \"orders\"");
+
+    // A table type that cannot be read says so (not a timeout).
+    FreshetSql.open(dir).execute("CREATE EXTERNAL TABLE archive (order_id VARCHAR) TYPE firehose LOCATION 'archive' "
+        + "TBLPROPERTIES '{\"destination\": \"" + dir.resolve("lake").toUri() + "\"}'");
+    assertThat(table("archive").type()).isEqualTo("firehose");
+    assertThatThrownBy(() -> workspace.query("SELECT * FROM archive", 10, QUERY_TIMEOUT))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("firehose table archive is a delivery sink: INSERT INTO it");
   }
 
   @Test

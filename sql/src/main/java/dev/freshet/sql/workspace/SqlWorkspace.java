@@ -118,8 +118,8 @@ public final class SqlWorkspace implements AutoCloseable {
   private static final Pattern FIRST_WORD = Pattern.compile("\\A\\s*([A-Za-z_]+)");
   private static final Set<String> QUERIES = Set.of("SELECT", "WITH", "VALUES");
   private static final Set<String> DDL = Set.of("CREATE", "DROP", "ALTER");
-  /** How far back {@link JobInfo#rowsPerSecond()} looks. */
-  static final int RATE_WINDOW_SECONDS = 10;
+  /** How far back {@link JobInfo#rowsPerSecond()} looks, in seconds. */
+  public static final int RATE_WINDOW_SECONDS = 10;
 
   /** A column: its name and SQL type ({@code VARCHAR}, {@code BIGINT}, {@code TIMESTAMP}, ...). */
   public record Column(String name, String type) {}
@@ -326,10 +326,6 @@ public final class SqlWorkspace implements AutoCloseable {
     if (node instanceof TableModify) {
       throw new IllegalArgumentException(refusal("INSERT"));
     }
-    if (node.isBounded() != PCollection.IsBounded.BOUNDED) {
-      throw new IllegalArgumentException("the query reads an unbounded table, which has no end to wait for: "
-          + "query kinesis tables (read as snapshots here), or INSERT INTO a table as a job (submit)");
-    }
     List<Column> columns = new ArrayList<>();
     for (Schema.Field field : CalciteUtils.toSchema(node.getRowType()).getFields()) {
       columns.add(new Column(field.getName(), SqlValues.sqlType(field.getType())));
@@ -338,7 +334,16 @@ public final class SqlWorkspace implements AutoCloseable {
     ResultCollector.Result collected = ResultCollector.register(id, maxRows);
     try {
       Pipeline pipeline = Pipeline.create(options);
-      BeamSqlRelUtils.toPCollection(pipeline, node).apply("ToConsole", ParDo.of(new ResultCollector(id)));
+      try {
+        // Building the pipeline can fail too: a table type that cannot be read (firehose) says so here.
+        BeamSqlRelUtils.toPCollection(pipeline, node).apply("ToConsole", ParDo.of(new ResultCollector(id)));
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException(ShellErrors.message(e), e);
+      }
+      if (node.isBounded() != PCollection.IsBounded.BOUNDED) {
+        throw new IllegalArgumentException("the query reads an unbounded table, which has no end to wait for: "
+            + "query kinesis tables (read as snapshots here), or INSERT INTO a table as a job (submit)");
+      }
       PipelineResult result;
       try {
         result = pipeline.run();
