@@ -43,6 +43,8 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.firehose.FirehoseClient;
+import software.amazon.awssdk.services.firehose.model.Processor;
+import software.amazon.awssdk.services.firehose.model.ProcessorParameter;
 import software.amazon.awssdk.services.firehose.model.ProcessorParameterName;
 import software.amazon.awssdk.services.firehose.model.ProcessorType;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
@@ -137,9 +139,10 @@ class ConsoleApiIT {
         .extendedS3DestinationConfiguration(s3 -> s3.bucketARN("arn:aws:s3:::click-archive")
             .roleARN("arn:aws:iam::000000000000:role/firehose").prefix("raw/")
             .bufferingHints(h -> h.sizeInMBs(1).intervalInSeconds(0))
-            .processingConfiguration(p -> p.enabled(true).processors(pr -> pr.type(ProcessorType.LAMBDA)
-                .parameters(pp -> pp.parameterName(ProcessorParameterName.LAMBDA_ARN)
-                    .parameterValue("arn:aws:lambda:us-east-1:000000000000:function:FailingTransformer"))))));
+            .processingConfiguration(p -> p.enabled(true).processors(Processor.builder().type(ProcessorType.LAMBDA)
+                .parameters(ProcessorParameter.builder().parameterName(ProcessorParameterName.LAMBDA_ARN)
+                    .parameterValue("arn:aws:lambda:us-east-1:000000000000:function:FailingTransformer").build())
+                .build()))));
     await(() -> firehoseClient.describeDeliveryStream(b -> b.deliveryStreamName("clicks")).deliveryStreamDescription()
         .deliveryStreamStatusAsString().equals("ACTIVE"), "clicks ACTIVE");
     firehoseClient.putRecordBatch(b -> b.deliveryStreamName("clicks").records(
