@@ -34,8 +34,8 @@ import software.amazon.awssdk.services.kinesis.KinesisClient;
 
 /**
  * The console of {@code freshet server} in a real browser: the command runs in this JVM on a free
- * port, data is created through the AWS SDK (a Kinesis stream with a split, records and an EFO
- * consumer; a Firehose delivery stream with deliveries), the Kinesis Video REST API (a stream with
+ * port, data is created through the AWS SDK (a Kinesis stream with a split and a merge, records and
+ * an EFO consumer; a Firehose delivery stream with deliveries), the Kinesis Video REST API (a stream with
  * the fragments of a capture) and the console's SQL endpoints (a table of the catalog, a snapshot
  * query, an {@code INSERT INTO} job), and each page is rendered by headless Chromium ({@code
  * --dump-dom} after the page's scripts ran). The rendered DOM must name what was created;
@@ -97,6 +97,11 @@ class ConsoleBrowserIT {
         .newStartingHashKey("170141183460469231731687303715884105728"));
     await(() -> kinesis.describeStreamSummary(b -> b.streamName("clickstream")).streamDescriptionSummary()
         .openShardCount() == 2, "the split");
+    // ... and merged again: the picture shows a fork and a join.
+    kinesis.mergeShards(b -> b.streamName("clickstream").shardToMerge("shardId-000000000001")
+        .adjacentShardToMerge("shardId-000000000002"));
+    await(() -> kinesis.describeStreamSummary(b -> b.streamName("clickstream")).streamDescriptionSummary()
+        .openShardCount() == 1, "the merge");
     String streamArn = kinesis.describeStreamSummary(b -> b.streamName("clickstream")).streamDescriptionSummary()
         .streamARN();
     kinesis.registerStreamConsumer(b -> b.streamARN(streamArn).consumerName("dashboard"));
@@ -165,11 +170,14 @@ class ConsoleBrowserIT {
     String dom = render("stream.html?name=clickstream", "stream-clickstream");
     assertThat(dom).contains("Stream clickstream",
         "data-shard=\"shardId-000000000000\"", "data-shard=\"shardId-000000000001\"",
-        "data-shard=\"shardId-000000000002\"", "data-consumer=\"dashboard\"",
+        "data-shard=\"shardId-000000000002\"", "data-shard=\"shardId-000000000003\"", "data-consumer=\"dashboard\"",
         "170141183460469231731687303715884105728");
-    // The key-space picture: a box per shard and the lineage from the parent to its two children.
-    assertThat(Pattern.compile("<rect[^>]*>\\s*<title>shardId-000000000001").matcher(dom).find()).isTrue();
-    assertThat(dom.split("<path ", -1)).hasSizeGreaterThanOrEqualTo(3);
+    // The key-space picture: a box per shard, and the lineage: the parent to its two children, and
+    // both children to the shard they were merged into.
+    for (String shard : List.of("0", "1", "2", "3")) {
+      assertThat(Pattern.compile("<rect[^>]*><title>shardId-00000000000" + shard).matcher(dom).find()).as(shard).isTrue();
+    }
+    assertThat(dom.split("<path ", -1)).hasSize(5);
     // The record browser, from the trim horizon, shows the records as text.
     assertThat(dom).contains("{\"page\":\"/home\",\"user_id\":\"u1\"}");
   }

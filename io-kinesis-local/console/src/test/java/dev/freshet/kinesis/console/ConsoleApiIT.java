@@ -110,6 +110,14 @@ class ConsoleApiIT {
     for (int i = 10; i < 14; i++) {
       put("orders", "{\"order\":" + i + "}", "key-" + i);
     }
+    // A stream of two shards merged into one: the child has a parent and an adjacent parent.
+    kinesis.createStream(b -> b.streamName("merged").shardCount(2));
+    await(() -> kinesis.describeStreamSummary(b -> b.streamName("merged")).streamDescriptionSummary()
+        .streamStatusAsString().equals("ACTIVE"), "merged ACTIVE");
+    kinesis.mergeShards(b -> b.streamName("merged").shardToMerge("shardId-000000000000")
+        .adjacentShardToMerge("shardId-000000000001"));
+    await(() -> kinesis.describeStreamSummary(b -> b.streamName("merged")).streamDescriptionSummary()
+        .openShardCount() == 1, "the merge");
     String streamArn = kinesis.describeStreamSummary(b -> b.streamName("orders")).streamDescriptionSummary().streamARN();
     String consumerArn = kinesis.registerStreamConsumer(b -> b.streamARN(streamArn).consumerName("billing"))
         .consumer().consumerARN();
@@ -264,6 +272,13 @@ class ConsoleApiIT {
     // It took one event and no more, so the records written since are behind it.
     assertThat(subscription.path("recordsBehind").asLong()).isPositive();
     assertThat(json(server, "/console/api/streams/nothing", 404).path("error").asText()).contains("nothing");
+
+    JsonNode merged = find(json(server, "/console/api/streams/merged", 200).path("shards"), "shardId",
+        "shardId-000000000002");
+    assertThat(merged.path("parentShardId").asText()).isEqualTo("shardId-000000000000");
+    assertThat(merged.path("adjacentParentShardId").asText()).isEqualTo("shardId-000000000001");
+    assertThat(merged.path("startingHashKey").asText()).isEqualTo("0");
+    assertThat(merged.path("open").asBoolean()).isTrue();
   }
 
   @Test
