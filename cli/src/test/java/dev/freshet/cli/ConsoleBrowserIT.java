@@ -204,6 +204,14 @@ class ConsoleBrowserIT {
         "INSERT INTO page_copy", "id=\"unavailable\" hidden");
   }
 
+  @Test
+  void sqlPageRunsASnapshotQueryAndShowsItsRows() throws Exception {
+    String dom = render("sql.html?query=" + java.net.URLEncoder.encode(
+        "SELECT page, COUNT(*) AS views FROM clicks GROUP BY page", StandardCharsets.UTF_8), "sql-query");
+    assertThat(dom).contains("<th>page</th><th>views</th>", "<tr class=\"row\"><td class=\"mono\">/cart</td><td class=\"mono\">8</td></tr>",
+        "<tr class=\"row\"><td class=\"mono\">/home</td><td class=\"mono\">4</td></tr>", "2 rows");
+  }
+
   /** The page's DOM after its scripts ran, without the scripts, and a screenshot of it as {@code NAME.png}. */
   private static String render(String page, String name) throws Exception {
     String url = console.resolve(page).toString();
