@@ -16,7 +16,7 @@
 # `freshet server` does by default) on a throw-away store; the line it prints about that is shown.
 # The harness itself gives every target the same unmeasured warm-up (see PeersBenchmark).
 #
-# Environment: ROUNDS (default 3), PEERS_DIR (npm install folder, default target/peers),
+# Environment: ROUNDS (default 3), WARMUP_ROUNDS (unmeasured rounds before them, default 1), PEERS_DIR (npm install folder, default target/peers),
 # MVN_FLAGS (default -o), FRESHET_JAVA_OPTS (JVM options of the freshet server, e.g. for JFR).
 set -euo pipefail
 
@@ -97,6 +97,24 @@ wait_for_port kinesis_local "$kinesis_local_port"
 rounds="${ROUNDS:-3}"
 results="$peers_dir/results.txt"
 : >"$results"
+# Unmeasured warm-up rounds (WARMUP_ROUNDS, default 1), the same for every target, as JMH's warm-up
+# iterations: the three servers have just started (node's JIT in kinesalite and kinesis-local, the
+# harness's own first JVMs, the page cache), and a first measured round right after that measured
+# the machine settling rather than the targets: in the 2026-12-02 quiet run, round 1's 1 ms sleep in
+# the harness overshot by 1.50 ms at p99 against 0.55-0.67 ms in rounds 2 and 3. Their output goes
+# to the logs only; every measured round is printed.
+warmup_rounds="${WARMUP_ROUNDS:-1}"
+for warmup in $(seq 1 "$warmup_rounds"); do
+  for target in "freshet $freshet_port $freshet_pid" "kinesalite $kinesalite_port $kinesalite_pid" \
+      "kinesis_local $kinesis_local_port $kinesis_local_pid"; do
+    set -- $target
+    echo "== warm-up round $warmup (not measured): $1"
+    timeout 600 java -cp "$cp" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+        dev.freshet.kinesis.server.PeersBenchmark "$1" "http://127.0.0.1:$2" "$3" \
+        >"$log/warmup-$warmup-$1.out" 2>"$log/warmup-$warmup-$1.log" \
+      || echo "warm-up round $warmup: $1 failed; see $log/warmup-$warmup-$1.log"
+  done
+done
 for round in $(seq 1 "$rounds"); do
   for target in "freshet $freshet_port $freshet_pid" "kinesalite $kinesalite_port $kinesalite_pid" \
       "kinesis_local $kinesis_local_port $kinesis_local_pid"; do

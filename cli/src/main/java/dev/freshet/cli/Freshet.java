@@ -27,7 +27,7 @@ import picocli.CommandLine.ScopeType;
 @Command(
     name = "freshet",
     mixinStandardHelpOptions = true,
-    versionProvider = Freshet.Version.class,
+    versionProvider = FreshetVersion.class,
     description = "Amazon Kinesis Data Streams, locally: an embedded, durable stream store.",
     subcommands = {
       StreamsCommand.class,
@@ -164,14 +164,6 @@ public final class Freshet {
         default -> throw new CommandLine.TypeConversionException(
             "--throttling must be off or aws, but was: " + value);
       };
-    }
-  }
-
-  static final class Version implements CommandLine.IVersionProvider {
-    @Override
-    public String[] getVersion() {
-      String version = Freshet.class.getPackage().getImplementationVersion();
-      return new String[] {"freshet " + (version == null ? "(development build)" : version)};
     }
   }
 }

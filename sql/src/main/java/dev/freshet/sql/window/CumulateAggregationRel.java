@@ -1,6 +1,5 @@
 package dev.freshet.sql.window;
 
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.extensions.sql.impl.planner.BeamCostModel;
@@ -8,7 +7,6 @@ import org.apache.beam.sdk.extensions.sql.impl.planner.BeamRelMetadataQuery;
 import org.apache.beam.sdk.extensions.sql.impl.planner.NodeStats;
 import org.apache.beam.sdk.extensions.sql.impl.rel.BeamRelNode;
 import org.apache.beam.sdk.extensions.sql.impl.rel.BeamSqlRelUtils;
-import org.apache.beam.sdk.extensions.sql.impl.transform.agg.AggregationCombineFnAdapter;
 import org.apache.beam.sdk.extensions.sql.impl.utils.CalciteUtils;
 import org.apache.beam.sdk.schemas.Schema;
 
@@ -31,7 +29,6 @@ import org.apache.beam.vendor.calcite.v1_40_0.org.apache.calcite.rel.RelWriter;
 import org.apache.beam.vendor.calcite.v1_40_0.org.apache.calcite.rel.core.Aggregate;
 import org.apache.beam.vendor.calcite.v1_40_0.org.apache.calcite.rel.core.AggregateCall;
 import org.apache.beam.vendor.calcite.v1_40_0.org.apache.calcite.util.ImmutableBitSet;
-import org.apache.beam.vendor.calcite.v1_40_0.org.apache.calcite.util.Pair;
 import org.joda.time.Duration;
 
 /**
@@ -86,30 +83,11 @@ final class CumulateAggregationRel extends Aggregate implements BeamRelNode {
 
   @Override
   public PTransform<PCollectionList<Row>, PCollection<Row>> buildPTransform() {
-    List<FieldAggregation> aggregations = new ArrayList<>();
-    for (Pair<AggregateCall, String> call : getNamedAggCalls()) {
-      aggregations.add(new FieldAggregation(call.getKey(), call.getValue()));
-    }
-    List<Integer> keys = new ArrayList<>();
-    for (int field : groupSet.asList()) {
-      if (field != windowField) {
-        keys.add(field);
-      }
-    }
+    List<FieldAggregation> aggregations = FieldAggregation.of(getNamedAggCalls());
+    List<Integer> keys = FieldAggregation.groupKeys(groupSet, windowField);
     return new Transform(windows, windowField, keys, aggregations, CalciteUtils.toSchema(getRowType()));
   }
 
-  private static final class FieldAggregation implements Serializable {
-    final List<Integer> inputs;
-    final CombineFn<?, ?, ?> combineFn;
-    final Schema.Field outputField;
-
-    FieldAggregation(AggregateCall call, String alias) {
-      inputs = new ArrayList<>(call.getArgList());
-      outputField = CalciteUtils.toField(alias, call.getType());
-      combineFn = AggregationCombineFnAdapter.createCombineFn(call, outputField, call.getAggregation().getName());
-    }
-  }
 
   private static final class Transform extends PTransform<PCollectionList<Row>, PCollection<Row>> {
     private final CumulativeWindows windows;

@@ -1,7 +1,6 @@
 package dev.freshet.sql.window;
 
 import com.google.common.base.Preconditions;
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -16,7 +15,6 @@ import org.apache.beam.sdk.extensions.sql.impl.BeamSqlPipelineOptions;
 import org.apache.beam.sdk.extensions.sql.impl.planner.BeamCostModel;
 import org.apache.beam.sdk.extensions.sql.impl.planner.BeamRelMetadataQuery;
 import org.apache.beam.sdk.extensions.sql.impl.rel.BeamAggregationRel;
-import org.apache.beam.sdk.extensions.sql.impl.transform.agg.AggregationCombineFnAdapter;
 import org.apache.beam.sdk.extensions.sql.impl.utils.CalciteUtils;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.SchemaCoder;
@@ -50,7 +48,6 @@ import org.apache.beam.vendor.calcite.v1_40_0.org.apache.calcite.rel.RelNode;
 import org.apache.beam.vendor.calcite.v1_40_0.org.apache.calcite.rel.core.Aggregate;
 import org.apache.beam.vendor.calcite.v1_40_0.org.apache.calcite.rel.core.AggregateCall;
 import org.apache.beam.vendor.calcite.v1_40_0.org.apache.calcite.util.ImmutableBitSet;
-import org.apache.beam.vendor.calcite.v1_40_0.org.apache.calcite.util.Pair;
 import org.joda.time.Duration;
 import org.joda.time.ReadableInstant;
 
@@ -102,16 +99,8 @@ final class PreAggregatedWindowRel extends BeamAggregationRel {
 
   @Override
   public PTransform<PCollectionList<Row>, PCollection<Row>> buildPTransform() {
-    List<FieldAggregation> aggregations = new ArrayList<>();
-    for (Pair<AggregateCall, String> call : getNamedAggCalls()) {
-      aggregations.add(new FieldAggregation(call.getKey(), call.getValue()));
-    }
-    List<Integer> keys = new ArrayList<>();
-    for (int field : groupSet.asList()) {
-      if (field != windowField) {
-        keys.add(field);
-      }
-    }
+    List<FieldAggregation> aggregations = FieldAggregation.of(getNamedAggCalls());
+    List<Integer> keys = FieldAggregation.groupKeys(groupSet, windowField);
     return new Transform(windowFn, windowField, keys, aggregations, CalciteUtils.toSchema(getRowType()),
         super.buildPTransform());
   }
@@ -123,18 +112,6 @@ final class PreAggregatedWindowRel extends BeamAggregationRel {
         && strategy.getTimestampCombiner() == TimestampCombiner.END_OF_WINDOW;
   }
 
-  /** One aggregate call: its input fields, Beam SQL's combine function for it, and its output field. */
-  private static final class FieldAggregation implements Serializable {
-    final List<Integer> inputs;
-    final CombineFn<?, ?, ?> combineFn;
-    final Schema.Field outputField;
-
-    FieldAggregation(AggregateCall call, String alias) {
-      inputs = new ArrayList<>(call.getArgList());
-      outputField = CalciteUtils.toField(alias, call.getType());
-      combineFn = AggregationCombineFnAdapter.createCombineFn(call, outputField, call.getAggregation().getName());
-    }
-  }
 
   private static final class Transform extends PTransform<PCollectionList<Row>, PCollection<Row>> {
     private final WindowFn<Row, IntervalWindow> windowFn;

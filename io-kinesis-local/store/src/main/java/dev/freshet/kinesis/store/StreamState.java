@@ -2,7 +2,6 @@ package dev.freshet.kinesis.store;
 
 import dev.freshet.kinesis.crypto.RecordCipher;
 import dev.freshet.kinesis.log.LogConfig;
-import dev.freshet.kinesis.log.LogEntry;
 import dev.freshet.kinesis.log.LogReadResult;
 import dev.freshet.kinesis.log.LogRecord;
 import dev.freshet.kinesis.log.ShardLog;
@@ -74,6 +73,7 @@ final class StreamState {
   private final LogConfig logConfig;
   private final RecordCipher cipher;
   private final byte[] associatedData;
+  private final ShardAppender appender;
 
   // Settings, guarded by this.
   private StreamMode mode;
@@ -103,6 +103,7 @@ final class StreamState {
     this.logConfig = logConfig;
     this.cipher = cipher;
     this.associatedData = name.getBytes(StandardCharsets.UTF_8);
+    this.appender = new ShardAppender(name, config.account(), cipher, associatedData, this::shard);
     this.mode = StreamMode.valueOf(metadata.mode());
     this.retentionHours = metadata.retentionHours();
     this.tags = new LinkedHashMap<>(metadata.tags());
@@ -604,11 +605,11 @@ final class StreamState {
       byte attributes = encryptWith == null ? 0 : ENCRYPTED;
       for (Map.Entry<Integer, int[]> group : groups.entrySet()) {
         ShardState shard = shardsByOrdinal.get(group.getKey());
-        if (anyIdempotent(entries, group.getValue())) {
-          appendIdempotentGroup(shard, group.getValue(), entries, results, encryptWith,
+        if (ShardAppender.anyIdempotent(entries, group.getValue())) {
+          appender.appendIdempotentGroup(shard, group.getValue(), entries, results, encryptWith,
               (byte) (attributes | PRODUCER), nowMillis);
         } else {
-          appendGroup(shard, group.getValue(), entries, results, encryptWith, attributes, nowMillis);
+          appender.appendGroup(shard, group.getValue(), entries, results, encryptWith, attributes, nowMillis);
         }
       }
     } finally {
@@ -616,164 +617,6 @@ final class StreamState {
     }
     return PutRecordsResult.of(Arrays.asList(results),
         encryptWith == null ? EncryptionType.NONE : EncryptionType.KMS);
-  }
-
-  private void appendGroup(ShardState shard, int[] indexes, List<PutRecordsEntry> entries,
-      PutRecordsResultEntry[] results, @Nullable String encryptWith, byte attributes, long nowMillis) {
-    List<LogEntry> batch = new ArrayList<>(indexes.length);
-    int[] written = new int[indexes.length];
-    int writtenCount = 0;
-    long bytes = 0;
-    for (int index : indexes) {
-      PutRecordsEntry entry = entries.get(index);
-      byte[] key = entry.partitionKey().getBytes(StandardCharsets.UTF_8);
-      long size = key.length + (long) entry.data().length;
-      if (shard.throttle != null && !shard.throttle.tryAcquireWrite(1, size)) {
-        shard.writeThrottled.increment();
-        results[index] = PutRecordsResultEntry.failure("ProvisionedThroughputExceededException",
-            String.format("Rate exceeded for shard %s in stream %s under account %s.",
-                shard.shardId, name, config.account()));
-        continue;
-      }
-      batch.add(encryptWith == null ? LogEntry.of(key, entry.data()) : seal(encryptWith, key, entry.data()));
-      written[writtenCount++] = index;
-      bytes += size;
-    }
-    if (writtenCount == 0) {
-      return;
-    }
-    long base;
-    try {
-      base = shard.log.append(nowMillis, attributes, batch);
-    } catch (IOException e) {
-      for (int i = 0; i < writtenCount; i++) {
-        results[written[i]] = PutRecordsResultEntry.failure("InternalFailure",
-            "could not write to " + shard.shardId + ": " + e.getMessage());
-      }
-      return;
-    }
-    for (int i = 0; i < writtenCount; i++) {
-      results[written[i]] = PutRecordsResultEntry.success(
-          shard.shardId, shard.sequenceNumber(base + i));
-    }
-    shard.incomingRecords.add(writtenCount);
-    shard.incomingBytes.add(bytes);
-  }
-
-  private static boolean anyIdempotent(List<PutRecordsEntry> entries, int[] indexes) {
-    for (int index : indexes) {
-      if (entries.get(index).producerId() != null) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** One producer's record, to find repeats within a batch. */
-  private record ProducerRecord(String producerId, BigInteger sequence) {}
-
-  /**
-   * {@link #appendGroup} for a group with idempotent entries: under the shard's producer lock, a
-   * repeat of a record the shard holds (or of an earlier entry of the same batch) is answered with
-   * the original's sequence number and not appended, and every other entry is appended with its
-   * {@link ProducerHeader}. Repeats cost no write capacity.
-   */
-  private void appendIdempotentGroup(ShardState shard, int[] indexes, List<PutRecordsEntry> entries,
-      PutRecordsResultEntry[] results, @Nullable String encryptWith, byte attributes, long nowMillis) {
-    ProducerWindows windows = shard.producers;
-    windows.lock.lock();
-    try {
-      try {
-        windows.ensureLoaded(shard, this::shard);
-      } catch (IOException e) {
-        for (int index : indexes) {
-          results[index] = PutRecordsResultEntry.failure("InternalFailure",
-              "could not read the producers of " + shard.shardId + ": " + e.getMessage());
-        }
-        return;
-      }
-      List<LogEntry> batch = new ArrayList<>(indexes.length);
-      int[] written = new int[indexes.length];
-      int writtenCount = 0;
-      Map<ProducerRecord, Integer> inBatch = new HashMap<>();
-      // Entry index -> position in batch of the earlier entry it repeats.
-      Map<Integer, Integer> repeats = new HashMap<>();
-      long bytes = 0;
-      for (int index : indexes) {
-        PutRecordsEntry entry = entries.get(index);
-        ProducerRecord producer = null;
-        if (entry.producerId() != null) {
-          ProducerWindows.Origin original = windows.find(entry.producerId(), entry.producerSequence());
-          if (original != null) {
-            results[index] = PutRecordsResultEntry.duplicate(SequenceNumbers.shardId(original.ordinal()),
-                SequenceNumbers.format(original.ordinal(), original.offset() + 1));
-            continue;
-          }
-          producer = new ProducerRecord(entry.producerId(), entry.producerSequence());
-          Integer earlier = inBatch.get(producer);
-          if (earlier != null) {
-            repeats.put(index, earlier);
-            continue;
-          }
-        }
-        byte[] key = entry.partitionKey().getBytes(StandardCharsets.UTF_8);
-        long size = key.length + (long) entry.data().length;
-        if (shard.throttle != null && !shard.throttle.tryAcquireWrite(1, size)) {
-          shard.writeThrottled.increment();
-          results[index] = PutRecordsResultEntry.failure("ProvisionedThroughputExceededException",
-              String.format("Rate exceeded for shard %s in stream %s under account %s.",
-                  shard.shardId, name, config.account()));
-          continue;
-        }
-        LogEntry record = encryptWith == null ? LogEntry.of(key, entry.data()) : seal(encryptWith, key, entry.data());
-        batch.add(LogEntry.of(record.key(),
-            ProducerHeader.wrap(entry.producerId(), entry.producerSequence(), record.value())));
-        if (producer != null) {
-          inBatch.put(producer, batch.size() - 1);
-        }
-        written[writtenCount++] = index;
-        bytes += size;
-      }
-      if (writtenCount == 0) {
-        return;
-      }
-      long base;
-      try {
-        base = shard.log.append(nowMillis, attributes, batch);
-      } catch (IOException e) {
-        String message = "could not write to " + shard.shardId + ": " + e.getMessage();
-        for (int i = 0; i < writtenCount; i++) {
-          results[written[i]] = PutRecordsResultEntry.failure("InternalFailure", message);
-        }
-        for (int index : repeats.keySet()) {
-          results[index] = PutRecordsResultEntry.failure("InternalFailure", message);
-        }
-        return;
-      }
-      for (int i = 0; i < writtenCount; i++) {
-        PutRecordsEntry entry = entries.get(written[i]);
-        results[written[i]] = PutRecordsResultEntry.success(shard.shardId, shard.sequenceNumber(base + i));
-        if (entry.producerId() != null) {
-          windows.record(entry.producerId(), entry.producerSequence(),
-              new ProducerWindows.Origin(shard.ordinal, base + i));
-        }
-      }
-      for (Map.Entry<Integer, Integer> repeat : repeats.entrySet()) {
-        results[repeat.getKey()] =
-            PutRecordsResultEntry.duplicate(shard.shardId, shard.sequenceNumber(base + repeat.getValue()));
-      }
-      shard.incomingRecords.add(writtenCount);
-      shard.incomingBytes.add(bytes);
-    } finally {
-      windows.lock.unlock();
-    }
-  }
-
-  private LogEntry seal(String withKeyId, byte[] partitionKey, byte[] data) {
-    ByteBuffer plain = ByteBuffer.allocate(2 + partitionKey.length + data.length);
-    plain.putShort((short) partitionKey.length).put(partitionKey).put(data);
-    byte[] sealed = cipher.encrypt(withKeyId, plain.array(), associatedData);
-    return LogEntry.of(withKeyId.getBytes(StandardCharsets.UTF_8), sealed);
   }
 
   /** The first offset of {@code shard} still within retention as of {@code nowMillis}. */

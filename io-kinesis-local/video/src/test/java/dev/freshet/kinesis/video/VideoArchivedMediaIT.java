@@ -4,18 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.freshet.kinesis.log.Durability;
 import dev.freshet.kinesis.server.KinesisServer;
-import dev.freshet.kinesis.server.ServerConfig;
-import dev.freshet.kinesis.store.LocalStreamStore;
-import dev.freshet.kinesis.store.StoreConfig;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpRequest.BodyPublishers;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -24,12 +15,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesisvideo.KinesisVideoClient;
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.KinesisVideoArchivedMediaClient;
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.ClipFragmentSelectorType;
@@ -49,10 +36,10 @@ import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.ResourceN
  * (640×360 H.264, 5 fragments of 2 s at 30 frames/s).
  */
 class VideoArchivedMediaIT {
-  private static final long START_MILLIS = 1_700_000_000_000L;
+  private static final long START_MILLIS = VideoServerFixture.PRODUCER_START_SECONDS * 1000;
 
   @TempDir static Path dir;
-  static LocalStreamStore streams;
+  static VideoServerFixture fixture;
   static VideoFragmentStore videos;
   static KinesisServer server;
   static KinesisVideoClient control;
@@ -63,40 +50,24 @@ class VideoArchivedMediaIT {
 
   @BeforeAll
   static void start() throws Exception {
-    streams = LocalStreamStore.open(StoreConfig.builder(dir.resolve("streams")).build());
-    videos = VideoFragmentStore.open(dir.resolve("video"), Durability.OS);
-    server = KinesisServer.start(ServerConfig.builder().setPort(0).build(), streams, List.of(new VideoService(videos)));
-    var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("key", "secret"));
-    control = KinesisVideoClient.builder().endpointOverride(server.endpoint()).region(Region.US_EAST_1)
-        .credentialsProvider(credentials).httpClient(ApacheHttpClient.create()).build();
-    archive = KinesisVideoArchivedMediaClient.builder().endpointOverride(server.endpoint()).region(Region.US_EAST_1)
-        .credentialsProvider(credentials).httpClient(ApacheHttpClient.create()).build();
-    control.createStream(b -> b.streamName("cam"));
-    put("cam", TestMkv.capture("output_get_media.mkv"));
-    List<FragmentInfo> fragments = videos.listFragments("cam");
-    assertThat(fragments).hasSize(5);
-    first = fragments.get(0).producerTimestampMillis();
-    FragmentInfo last = fragments.get(4);
-    end = last.producerTimestampMillis() + last.durationMillis();
-    assertThat(end - first).isBetween(9_900L, 10_100L);
+    fixture = VideoServerFixture.start(dir);
+    videos = fixture.videos;
+    server = fixture.server;
+    control = fixture.control;
+    archive = fixture.archive;
+    first = fixture.first;
+    end = fixture.end;
   }
 
   @AfterAll
   static void stop() {
-    control.close();
-    archive.close();
-    server.close();
-    streams.close();
+    if (fixture != null) {
+      fixture.close();
+    }
   }
 
   static void put(String stream, byte[] media) throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(server.endpoint().resolve("/putMedia"))
-        .header("x-amzn-stream-name", stream).header("x-amzn-fragment-timecode-type", "RELATIVE")
-        .header("x-amzn-producer-start-timestamp", Long.toString(START_MILLIS / 1000))
-        .POST(BodyPublishers.ofByteArray(media)).build();
-    var response = HttpClient.newHttpClient().send(request, BodyHandlers.ofString());
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    assertThat(response.body()).doesNotContain("\"ERROR\"");
+    fixture.put(stream, media);
   }
 
   static BufferedImage read(Image image) throws Exception {

@@ -6,34 +6,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.freshet.kinesis.log.Durability;
 import dev.freshet.kinesis.server.KinesisServer;
-import dev.freshet.kinesis.server.ServerConfig;
-import dev.freshet.kinesis.store.LocalStreamStore;
-import dev.freshet.kinesis.store.StoreConfig;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesisvideo.KinesisVideoClient;
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.KinesisVideoArchivedMediaClient;
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.DASHFragmentSelectorType;
@@ -56,7 +44,7 @@ class VideoBrowserPlaybackIT {
   private static final Path DASH_JS = BROWSER.resolve("node_modules/dashjs/dist/modern/umd/dash.all.min.js");
 
   @TempDir static Path dir;
-  static LocalStreamStore streams;
+  static VideoServerFixture fixture;
   static VideoFragmentStore videos;
   static KinesisServer server;
   static KinesisVideoClient control;
@@ -70,25 +58,13 @@ class VideoBrowserPlaybackIT {
     assertThat(CHROMIUM).as("chromium (apt-get install chromium; .ci/run installs it)").exists();
     assertThat(HLS_JS).as("hls.js: run `npm ci` in io-kinesis-local/video/src/test/browser (.ci/run does)").exists();
     assertThat(DASH_JS).as("dash.js: run `npm ci` in io-kinesis-local/video/src/test/browser (.ci/run does)").exists();
-    streams = LocalStreamStore.open(StoreConfig.builder(dir.resolve("streams")).build());
-    videos = VideoFragmentStore.open(dir.resolve("video"), Durability.OS);
-    server = KinesisServer.start(ServerConfig.builder().setPort(0).build(), streams, List.of(new VideoService(videos)));
-    var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("key", "secret"));
-    control = KinesisVideoClient.builder().endpointOverride(server.endpoint()).region(Region.US_EAST_1)
-        .credentialsProvider(credentials).httpClient(ApacheHttpClient.create()).build();
-    archive = KinesisVideoArchivedMediaClient.builder().endpointOverride(server.endpoint()).region(Region.US_EAST_1)
-        .credentialsProvider(credentials).httpClient(ApacheHttpClient.create()).build();
-    control.createStream(b -> b.streamName("cam").dataRetentionInHours(24));
-    HttpRequest put = HttpRequest.newBuilder(server.endpoint().resolve("/putMedia"))
-        .header("x-amzn-stream-name", "cam").header("x-amzn-fragment-timecode-type", "RELATIVE")
-        .header("x-amzn-producer-start-timestamp", "1700000000")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(TestMkv.capture("output_get_media.mkv"))).build();
-    String acks = HttpClient.newHttpClient().send(put, BodyHandlers.ofString()).body();
-    assertThat(acks).doesNotContain("\"ERROR\"");
-    List<FragmentInfo> fragments = videos.listFragments("cam");
-    assertThat(fragments).hasSize(5);
-    first = fragments.get(0).producerTimestampMillis();
-    end = fragments.get(4).producerTimestampMillis() + fragments.get(4).durationMillis();
+    fixture = VideoServerFixture.start(dir);
+    videos = fixture.videos;
+    server = fixture.server;
+    control = fixture.control;
+    archive = fixture.archive;
+    first = fixture.first;
+    end = fixture.end;
     // LIVE needs a fragment received in the last 30 s: open its session now, play it later.
     liveUrl = archive.getHLSStreamingSessionURL(b -> b.streamName("cam").playbackMode(HLSPlaybackMode.LIVE))
         .hlsStreamingSessionURL();
@@ -96,11 +72,8 @@ class VideoBrowserPlaybackIT {
 
   @AfterAll
   static void stop() {
-    if (server != null) {
-      control.close();
-      archive.close();
-      server.close();
-      streams.close();
+    if (fixture != null) {
+      fixture.close();
     }
   }
 

@@ -5,11 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.freshet.kinesis.log.Durability;
 import dev.freshet.kinesis.server.KinesisServer;
-import dev.freshet.kinesis.server.ServerConfig;
-import dev.freshet.kinesis.store.LocalStreamStore;
-import dev.freshet.kinesis.store.StoreConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,10 +23,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesisvideo.KinesisVideoClient;
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.KinesisVideoArchivedMediaClient;
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.ContainerFormat;
@@ -54,7 +46,7 @@ class VideoPlaybackIT {
   @TempDir static Path dir;
   /** The store's clock: real time, moved forward by the last test. */
   static final VideoFragmentStoreTest.TestClock clock = new VideoFragmentStoreTest.TestClock();
-  static LocalStreamStore streams;
+  static VideoServerFixture fixture;
   static VideoFragmentStore videos;
   static KinesisServer server;
   static KinesisVideoClient control;
@@ -65,41 +57,26 @@ class VideoPlaybackIT {
 
   @BeforeAll
   static void start() throws Exception {
-    streams = LocalStreamStore.open(StoreConfig.builder(dir.resolve("streams")).build());
     clock.millis.set(System.currentTimeMillis());
-    videos = VideoFragmentStore.open(dir.resolve("video"),
-        dev.freshet.kinesis.log.LogConfig.builder().setDurability(Durability.OS).build(), clock, "us-east-1",
-        "000000000000");
-    server = KinesisServer.start(ServerConfig.builder().setPort(0).build(), streams, List.of(new VideoService(videos)));
-    var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("key", "secret"));
-    control = KinesisVideoClient.builder().endpointOverride(server.endpoint()).region(Region.US_EAST_1)
-        .credentialsProvider(credentials).httpClient(ApacheHttpClient.create()).build();
-    archive = KinesisVideoArchivedMediaClient.builder().endpointOverride(server.endpoint()).region(Region.US_EAST_1)
-        .credentialsProvider(credentials).httpClient(ApacheHttpClient.create()).build();
-    control.createStream(b -> b.streamName("cam").dataRetentionInHours(24));
-    put("cam", TestMkv.capture("output_get_media.mkv"));
-    fragments = videos.listFragments("cam");
-    assertThat(fragments).hasSize(5);
-    first = fragments.get(0).producerTimestampMillis();
-    end = fragments.get(4).producerTimestampMillis() + fragments.get(4).durationMillis();
+    fixture = VideoServerFixture.start(dir, clock);
+    videos = fixture.videos;
+    server = fixture.server;
+    control = fixture.control;
+    archive = fixture.archive;
+    fragments = fixture.fragments;
+    first = fixture.first;
+    end = fixture.end;
   }
 
   @AfterAll
   static void stop() {
-    control.close();
-    archive.close();
-    server.close();
-    streams.close();
+    if (fixture != null) {
+      fixture.close();
+    }
   }
 
   static void put(String stream, byte[] media) throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(server.endpoint().resolve("/putMedia"))
-        .header("x-amzn-stream-name", stream).header("x-amzn-fragment-timecode-type", "RELATIVE")
-        .header("x-amzn-producer-start-timestamp", "1700000000")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(media)).build();
-    var response = HttpClient.newHttpClient().send(request, BodyHandlers.ofString());
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    assertThat(response.body()).doesNotContain("\"ERROR\"");
+    fixture.put(stream, media);
   }
 
   static String hlsOnDemand(long from, long to) {
