@@ -7,7 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -15,17 +20,19 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every relative link in {@code README.md} and {@code docs/*.md} points to a file or folder that
- * exists: a cheap check that the docs do not drift from the repository when pages or code move.
- * Links with a scheme ({@code https:}, {@code mailto:}) and same-page anchors are not checked;
- * links inside code (fenced blocks, inline code spans) are not links.
+ * exists, and a {@code #fragment} into a Markdown page names one of its headings (GitHub's anchor
+ * for it): a cheap check that the docs do not drift from the repository when pages, sections or
+ * code move. Links with a scheme ({@code https:}, {@code mailto:}) are not checked; links inside
+ * code (fenced blocks, inline code spans) are not links.
  */
 class DocsLinksTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final Pattern INLINE = Pattern.compile("\\]\\(\\s*<?([^)\\s>]+)>?(?:\\s+\"[^\"]*\")?\\s*\\)");
   private static final Pattern REFERENCE = Pattern.compile("^\\s{0,3}\\[[^\\]]+\\]:\\s*<?(\\S+?)>?(?:\\s+.*)?$");
+  private static final Pattern HEADING = Pattern.compile("^#{1,6}\\s+(.*?)\\s*#*\\s*$");
   private static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*:");
 
-  /** The relative link targets of a Markdown page, outside code, without their #fragments. */
+  /** The relative link targets of a Markdown page, outside code, with their #fragments. */
   static List<String> relativeLinks(List<String> lines) {
     List<String> links = new ArrayList<>();
     boolean inFence = false;
@@ -48,14 +55,38 @@ class DocsLinksTest {
         targets.add(reference.group(1));
       }
       for (String target : targets) {
-        if (SCHEME.matcher(target).find() || target.startsWith("#")) {
-          continue;
+        if (!SCHEME.matcher(target).find()) {
+          links.add(target);
         }
-        int hash = target.indexOf('#');
-        links.add(hash < 0 ? target : target.substring(0, hash));
       }
     }
     return links;
+  }
+
+  /**
+   * The anchors GitHub gives a page's headings: lower case, every character but letters, digits,
+   * spaces, hyphens and underscores dropped, spaces made hyphens, repeats numbered {@code -1},
+   * {@code -2}, …
+   */
+  static Set<String> anchors(List<String> lines) {
+    Set<String> anchors = new HashSet<>();
+    Map<String, Integer> seen = new HashMap<>();
+    boolean inFence = false;
+    for (String line : lines) {
+      if (line.strip().startsWith("```")) {
+        inFence = !inFence;
+        continue;
+      }
+      Matcher heading = HEADING.matcher(line);
+      if (inFence || !heading.matches()) {
+        continue;
+      }
+      String slug = heading.group(1).strip().toLowerCase(Locale.ROOT)
+          .replaceAll("[^\\p{L}\\p{N} _-]", "").replace(' ', '-');
+      int count = seen.merge(slug, 1, Integer::sum);
+      anchors.add(count == 1 ? slug : slug + "-" + (count - 1));
+    }
+    return anchors;
   }
 
   @Test
@@ -72,9 +103,15 @@ class DocsLinksTest {
     for (Path page : pages) {
       for (String link : relativeLinks(Files.readAllLines(page, StandardCharsets.UTF_8))) {
         checked++;
-        Path target = page.getParent().resolve(link).normalize();
+        int hash = link.indexOf('#');
+        String file = hash < 0 ? link : link.substring(0, hash);
+        Path target = file.isEmpty() ? page : page.getParent().resolve(file).normalize();
         if (!Files.exists(target)) {
           broken.add(ROOT.relativize(page) + ": (" + link + ") -> " + ROOT.relativize(target) + " does not exist");
+        } else if (hash >= 0 && target.toString().endsWith(".md")
+            && !anchors(Files.readAllLines(target, StandardCharsets.UTF_8)).contains(link.substring(hash + 1))) {
+          broken.add(ROOT.relativize(page) + ": (" + link + ") -> no heading of " + ROOT.relativize(target)
+              + " has the anchor #" + link.substring(hash + 1));
         }
       }
     }
@@ -91,6 +128,14 @@ class DocsLinksTest {
         "array[i](x.md)",
         "```",
         "[ref]: runners.md"));
-    assertThat(links).containsExactly("server.md", "../docs", "store.md", "runners.md");
+    assertThat(links).containsExactly("server.md#flags", "#top", "../docs", "store.md", "runners.md");
+  }
+
+  @Test
+  void anchorsAreGitHubs() {
+    assertThat(anchors(List.of("# `freshet server`: the Kinesis API", "## Peers (bench/peers.sh)",
+        "```sh", "# a comment", "```", "## Notes", "## Notes", "### Top-N per window")))
+        .containsExactlyInAnyOrder("freshet-server-the-kinesis-api", "peers-benchpeerssh", "notes", "notes-1",
+            "top-n-per-window");
   }
 }
