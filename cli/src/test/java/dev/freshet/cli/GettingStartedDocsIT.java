@@ -118,8 +118,10 @@ class GettingStartedDocsIT {
         .redirectErrorStream(true)
         .redirectOutput(output.toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    long start = System.nanoTime();
     Process process = builder.start();
     boolean ended = process.waitFor(BLOCK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    System.out.printf("sh block at line %d: %.1f s%n", block.line(), (System.nanoTime() - start) / 1e9);
     if (!ended) {
       process.descendants().forEach(ProcessHandle::destroyForcibly);
       process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
