@@ -10,6 +10,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -26,8 +27,14 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
 
 /**
- * {@code freshet run EXAMPLE [pipeline flags]}: runs one of the example pipelines on the Direct
- * runner, on Flink in this process, or submitted to a Flink cluster with the job jar.
+ * {@code freshet run EXAMPLE [pipeline flags]}: runs one of the examples of the gallery ({@link
+ * Examples}, documented in the repository's {@code examples/} folders) on the Direct runner, on
+ * Flink in this process, or submitted to a Flink cluster with the job jar. {@code freshet run} alone
+ * (or {@code --list}) lists them, one line each.
+ *
+ * <p>An example runs in three steps: it prepares (creates its streams, writes its generated input),
+ * runs its pipeline and waits for it, and finishes (prints what the pipeline produced, or carries
+ * it on: the agent of log-delivery, the PostgreSQL delivery of fraud-alerts).
  *
  * <p>Every flag this command does not know is a pipeline flag, handed to Beam as given ({@code
  * --runner flink} and {@code --runner=flink} alike). Without {@code --endpoint} the pipeline uses
@@ -38,17 +45,28 @@ import picocli.CommandLine.Unmatched;
     name = "run",
     mixinStandardHelpOptions = true,
     description = {
-        "Run an example pipeline: top-pages, relay, windowed-count or click-archive.",
+        "Run an example of the gallery (freshet run --list lists them; examples/README.md describes them).",
         "Other flags go to the pipeline: --runner=direct|flink, --flinkMaster=[local]|HOST:PORT, "
             + "--endpoint=file:DIR|http://HOST:PORT, --parallelism, --checkpointingInterval, "
             + "--savepointPath, and the example's own (--inputStream, --outputStream, ...)."
     })
 final class RunCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
+  CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "EXAMPLE",
-      description = "top-pages, relay, windowed-count or click-archive.")
+  /** Picocli hands over the spec here; the examples' list becomes the help's footer. */
+  @Spec
+  void setSpec(CommandSpec spec) {
+    this.spec = spec;
+    spec.usageMessage().footer("%nExamples:%n" + Examples.listing().replace("%", "%%"));
+  }
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "EXAMPLE",
+      description = "The example to run: ${COMPLETION-CANDIDATES}. Without it, the examples are listed.",
+      completionCandidates = ExampleNames.class)
   String example;
+
+  @Option(names = "--list", description = "List the examples, one line each, and exit.")
+  boolean list;
 
   @Option(names = "--jobJar", paramLabel = "JAR",
       description = "The job jar a cluster runs (default: freshet-job.jar of this distribution).")
@@ -60,14 +78,29 @@ final class RunCommand implements Callable<Integer> {
 
   @Unmatched List<String> pipelineArgs = new ArrayList<>();
 
+  /** The examples' names, for the help. */
+  static final class ExampleNames implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() {
+      return Examples.all().stream().map(Examples.Example::name).iterator();
+    }
+  }
+
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    if (list || example == null) {
+      out.println("Examples (freshet run NAME [flags]; examples/NAME's folder has its README):");
+      out.print(Examples.listing());
+      out.flush();
+      return 0;
+    }
     Examples.Example chosen = Examples.named(example).orElseThrow(() ->
         new CommandLine.ParameterException(spec.commandLine(),
             "unknown example '" + example + "'; the examples are: " + Examples.names()));
     PipelineOptionsFactory.register(chosen.options());
     FreshetPipelineOptions options;
-    Pipeline pipeline;
+    Optional<Pipeline> pipeline;
     try {
       List<String> args = beamArgs(pipelineArgs);
       if (args.stream().noneMatch(arg -> arg.startsWith("--endpoint="))) {
@@ -81,23 +114,33 @@ final class RunCommand implements Callable<Integer> {
         throw new CommandLine.ParameterException(spec.commandLine(),
             "--detached needs a cluster (--runner=flink --flinkMaster=HOST:PORT)");
       }
-      pipeline = chosen.create(options);
+      chosen.program().prepare(options, out);
+      out.flush();
+      pipeline = chosen.program().pipeline(options);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }
 
-    PrintWriter out = spec.commandLine().getOut();
     long began = System.nanoTime();
-    PipelineResult result = pipeline.run();
-    Optional<URI> cluster = clusterOf(options);
-    if (detached) {
-      String jobId = submittedJob(cluster.orElseThrow(), options.getJobName());
-      out.printf("submitted %s as job %s (%s)%n", chosen.name(), jobId, options.getJobName());
-      out.printf("web UI:  %s#/job/running%n", cluster.orElseThrow());
-      out.flush();
-      return 0;
+    PipelineResult.State state = PipelineResult.State.DONE;
+    if (pipeline.isPresent()) {
+      PipelineResult result = pipeline.get().run();
+      Optional<URI> cluster = clusterOf(options);
+      if (detached) {
+        String jobId = submittedJob(cluster.orElseThrow(), options.getJobName());
+        out.printf("submitted %s as job %s (%s)%n", chosen.name(), jobId, options.getJobName());
+        out.printf("web UI:  %s#/job/running%n", cluster.orElseThrow());
+        out.flush();
+        return 0;
+      }
+      state = result.waitUntilFinish();
+    } else if (detached) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--detached: the example " + chosen.name() + " runs no pipeline");
     }
-    PipelineResult.State state = result.waitUntilFinish();
+    if (state == PipelineResult.State.DONE) {
+      chosen.program().finish(options, out);
+    }
     out.printf("%s finished: %s in %.1f s%n", chosen.name(), state, (System.nanoTime() - began) / 1e9);
     out.flush();
     return state == PipelineResult.State.DONE ? 0 : 1;

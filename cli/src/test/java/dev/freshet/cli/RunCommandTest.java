@@ -3,6 +3,7 @@ package dev.freshet.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.freshet.examples.Examples;
 import dev.freshet.kinesis.store.LocalStreamStore;
 import dev.freshet.kinesis.store.StoreConfig;
 import dev.freshet.sdk.stream.CreateStreamRequest;
@@ -33,7 +34,45 @@ class RunCommandTest {
 
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err())
-        .contains("unknown example 'top-posts'; the examples are: top-pages, relay, windowed-count, click-archive");
+        .contains("unknown example 'top-posts'; the examples are: top-pages, clickstream-sql, click-archive, "
+            + "iot-sensors, log-delivery, fraud-alerts, camera-motion, relay, windowed-count");
+  }
+
+  @Test
+  void withoutAnExampleOrWithListItListsEveryExampleWithItsDescription() {
+    Cli cli = new Cli(dataDir);
+    for (Cli.Result result : List.of(cli.run("run"), cli.run("run", "--list"))) {
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      assertThat(result.lines()).hasSize(1 + Examples.all().size());
+      for (Examples.Example example : Examples.all()) {
+        assertThat(result.lines()).anySatisfy(line ->
+            assertThat(line).matches("  " + example.name() + " +" + java.util.regex.Pattern.quote(example.description())));
+      }
+    }
+    Cli.Result help = cli.run("run", "--help");
+    assertThat(help.out()).contains("clickstream-sql, click-archive, iot-sensors")
+        .contains(Examples.listing().lines().filter(line -> line.contains("fraud-alerts")).findFirst().orElseThrow());
+  }
+
+  @Test
+  void anExampleWithoutAPipelineSaysSoWhenDetached() {
+    Cli.Result result = new Cli(dataDir).run("run", "log-delivery", "--detached");
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("--detached needs a cluster");
+  }
+
+  @Test
+  void iotSensorsRunsEndToEndAndPrintsItsWindows() {
+    Cli.Result result = new Cli(dataDir).run("run", "iot-sensors", "--sensors", 2, "--minutes", 1);
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    // 2 sensors, a reading every 5 s for a minute: the windows starting at 09:59:30 and 10:00:30
+    // hold 6 readings of each, the one at 10:00:00 all 12.
+    assertThat(result.out()).contains("wrote 24 readings of 2 sensors")
+        .contains("(6 records in stream sensor-stats)")
+        .containsPattern("09:59:30-10:00:30  sensor-01   6 readings")
+        .containsPattern("10:00:00-10:01:00  sensor-02  12 readings")
+        .contains("iot-sensors finished: DONE in ");
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.freshet.examples.camera;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.freshet.runners.FreshetPipelineOptions;
 import dev.freshet.sdk.io.StreamIO;
 import dev.freshet.transforms.video.DecodeVideo;
 import dev.freshet.transforms.video.SampleFrames;
@@ -17,7 +18,6 @@ import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.options.Validation;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -41,8 +41,7 @@ import org.joda.time.Duration;
  * freshet server &                                     # Kinesis, Kinesis Video on :4567
  * freshet video create door && freshet video put door --file door.mkv
  * freshet streams create alerts
- * java ... dev.freshet.examples.camera.MotionDetection --endpoint=http://127.0.0.1:4567 \
- *     --videoStream=door --alertStream=alerts
+ * freshet run camera-motion --endpoint=http://127.0.0.1:4567 --videoStream=door --alertStream=alerts
  * }</pre>
  *
  * <p>How: {@link VideoIO} → {@link DecodeVideo} → {@link SampleFrames} (one frame every {@code
@@ -54,15 +53,11 @@ import org.joda.time.Duration;
 public final class MotionDetection {
   private MotionDetection() {}
 
-  /** The example's options. */
-  public interface Options extends PipelineOptions {
-    // URI, as in FreshetPipelineOptions and Beam's AwsOptions: options of one name must agree on the type.
-    @Description("The server's endpoint: http://HOST:PORT (Kinesis and Kinesis Video)")
-    @Validation.Required
-    URI getEndpoint();
-
-    void setEndpoint(URI value);
-
+  /**
+   * The example's options; {@code --endpoint} (of {@link FreshetPipelineOptions}) must be a server,
+   * {@code http://HOST:PORT}, which serves both Kinesis and Kinesis Video.
+   */
+  public interface Options extends FreshetPipelineOptions {
     @Description("The Kinesis Video stream to watch")
     @Validation.Required
     String getVideoStream();
@@ -107,6 +102,11 @@ public final class MotionDetection {
 
   /** The pipeline for {@code options} (validated here). */
   public static Pipeline create(Options options) {
+    URI endpoint = options.getEndpoint();
+    if (endpoint == null || !List.of("http", "https").contains(String.valueOf(endpoint.getScheme()))) {
+      throw new IllegalArgumentException("camera-motion reads a Kinesis Video stream from a freshet server: "
+          + "give --endpoint=http://HOST:PORT (such as http://localhost:4567), but the endpoint was: " + endpoint);
+    }
     if (options.getSampleMillis() < 1 || options.getWindowSeconds() < 1) {
       throw new IllegalArgumentException("sampleMillis and windowSeconds must be 1 or more, but were: "
           + options.getSampleMillis() + " and " + options.getWindowSeconds());

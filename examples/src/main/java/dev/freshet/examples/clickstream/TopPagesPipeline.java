@@ -47,6 +47,13 @@ public final class TopPagesPipeline {
 
     void setTop(int value);
 
+    @Description("Where to start reading: latest (clicks written after the start) or trim-horizon "
+        + "(every click the stream holds). Default: latest.")
+    @Default.String("latest")
+    String getStartingPosition();
+
+    void setStartingPosition(String value);
+
     @Description("Stop reading this many seconds after the start, close the last windows and "
         + "finish; 0 reads forever. Default: 0.")
     @Default.Integer(0)
@@ -65,8 +72,15 @@ public final class TopPagesPipeline {
     Instant stopAt = options.getRunSeconds() == 0
         ? BoundedWindow.TIMESTAMP_MAX_VALUE
         : Instant.now().plus(Duration.standardSeconds(options.getRunSeconds()));
+    StartingPosition start = switch (options.getStartingPosition().trim().toLowerCase(java.util.Locale.ROOT)
+        .replace('_', '-')) {
+      case "latest" -> StartingPosition.latest();
+      case "trim-horizon" -> StartingPosition.trimHorizon();
+      default -> throw new IllegalArgumentException(
+          "startingPosition must be latest or trim-horizon, but was: " + options.getStartingPosition());
+    };
     TopPages.Settings settings = new TopPages.Settings(options.getEndpoint(),
-        options.getClickStream(), StartingPosition.latest(),
+        options.getClickStream(), start,
         Duration.standardSeconds(options.getWindowSeconds()), options.getTop(), stopAt);
     // Runners in this JVM (Direct, Flink [local]) print to this process's output; elsewhere the
     // rankings go to the worker's log.
