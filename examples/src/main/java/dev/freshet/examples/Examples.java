@@ -3,6 +3,7 @@ package dev.freshet.examples;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import dev.freshet.examples.camera.MotionAlerts;
 import dev.freshet.examples.camera.MotionDetection;
 import dev.freshet.examples.clickstream.TopPagesPipeline;
 import dev.freshet.examples.clickstream.TopPagesSql;
@@ -110,9 +111,9 @@ public final class Examples {
       new Example("fraud-alerts", "fraud-alerts",
           "card transactions -> SQL alerts into a stream -> a PostgreSQL table (FirehoseDelivery)",
           FraudAlerts.Options.class, new FraudAlerts()),
-      pipeline("camera-motion", "camera-motion",
+      new Example("camera-motion", "camera-motion",
           "motion alerts from a Kinesis Video stream's fragments into a stream",
-          MotionDetection.Options.class, MotionDetection::create),
+          MotionDetection.Options.class, new MotionAlerts()),
       pipeline("relay", "streams",
           "copies every record of one stream to another",
           Relay.Options.class, Relay::create),

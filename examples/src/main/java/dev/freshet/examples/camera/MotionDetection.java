@@ -102,11 +102,7 @@ public final class MotionDetection {
 
   /** The pipeline for {@code options} (validated here). */
   public static Pipeline create(Options options) {
-    URI endpoint = options.getEndpoint();
-    if (endpoint == null || !List.of("http", "https").contains(String.valueOf(endpoint.getScheme()))) {
-      throw new IllegalArgumentException("camera-motion reads a Kinesis Video stream from a freshet server: "
-          + "give --endpoint=http://HOST:PORT (such as http://localhost:4567), but the endpoint was: " + endpoint);
-    }
+    checkEndpoint(options);
     if (options.getSampleMillis() < 1 || options.getWindowSeconds() < 1) {
       throw new IllegalArgumentException("sampleMillis and windowSeconds must be 1 or more, but were: "
           + options.getSampleMillis() + " and " + options.getWindowSeconds());
@@ -136,6 +132,15 @@ public final class MotionDetection {
             .withPartitionKey(KV::getKey)
             .withSerializer(alert -> alert.getValue().getBytes(UTF_8)));
     return pipeline;
+  }
+
+  /** Fails unless {@code --endpoint} is a server, which Kinesis Video needs. */
+  static void checkEndpoint(Options options) {
+    URI endpoint = options.getEndpoint();
+    if (endpoint == null || !List.of("http", "https").contains(String.valueOf(endpoint.getScheme()))) {
+      throw new IllegalArgumentException("camera-motion reads a Kinesis Video stream from a freshet server: "
+          + "give --endpoint=http://HOST:PORT (such as http://localhost:4567), but the endpoint was: " + endpoint);
+    }
   }
 
   /** Scores a window's frames of one stream; emits an alert when the score reaches the threshold. */

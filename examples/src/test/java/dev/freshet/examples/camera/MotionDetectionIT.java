@@ -3,6 +3,7 @@ package dev.freshet.examples.camera;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.freshet.examples.ExampleRun;
 import dev.freshet.kinesis.log.Durability;
 import dev.freshet.kinesis.server.KinesisServer;
 import dev.freshet.kinesis.server.ServerConfig;
@@ -10,7 +11,6 @@ import dev.freshet.kinesis.store.LocalStreamStore;
 import dev.freshet.kinesis.store.StoreConfig;
 import dev.freshet.kinesis.video.VideoFragmentStore;
 import dev.freshet.kinesis.video.VideoService;
-import dev.freshet.sdk.stream.CreateStreamRequest;
 import dev.freshet.sdk.stream.GetRecordsResult;
 import dev.freshet.sdk.stream.ListShardsRequest;
 import dev.freshet.sdk.stream.Record;
@@ -26,8 +26,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -60,20 +58,28 @@ class MotionDetectionIT {
 
   @Test
   void alertsForTheMovingCameraOnly() throws Exception {
-    streams.createStream(CreateStreamRequest.provisioned("alerts", 1));
     camera("door", "testsrc2=size=320x180:rate=10");
     camera("wall", "color=c=gray:size=320x180:rate=10");
 
-    for (String camera : List.of("door", "wall")) {
-      MotionDetection.Options options = PipelineOptionsFactory.fromArgs(
-          "--endpoint=" + server.endpoint(), "--videoStream=" + camera, "--alertStream=alerts",
-          "--maxFragments=" + fragments(camera)).as(MotionDetection.Options.class);
-      assertThat(MotionDetection.create(options).run().waitUntilFinish()).isEqualTo(PipelineResult.State.DONE);
-    }
+    // As freshet run camera-motion runs it: the first run creates the alert stream.
+    String door = ExampleRun.run("camera-motion", "--endpoint=" + server.endpoint(), "--videoStream=door",
+        "--alertStream=alerts", "--maxFragments=" + fragments("door"));
+    String wall = ExampleRun.run("camera-motion", "--endpoint=" + server.endpoint(), "--videoStream=wall",
+        "--alertStream=alerts", "--maxFragments=" + fragments("wall"));
 
     List<String> alerts = readAll("alerts");
     assertThat(alerts).isNotEmpty();
     assertThat(alerts).allSatisfy(alert -> assertThat(alert).contains("\"stream\":\"door\"").contains("\"score\":"));
+    assertThat(door).startsWith("created stream alerts for the alerts\n" + alerts.size() + " alerts in stream alerts:\n");
+    assertThat(wall).doesNotContain("created stream")
+        .isEqualTo(alerts.size() + " alerts in stream alerts:\n" + String.join("\n", alerts.stream().sorted().toList()) + "\n");
+  }
+
+  @Test
+  void refusesAnEndpointThatIsNotAServer() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ExampleRun.run("camera-motion", "--endpoint=file:" + dir,
+            "--videoStream=door", "--alertStream=alerts"))
+        .hasMessageContaining("camera-motion reads a Kinesis Video stream from a freshet server");
   }
 
   /** Four seconds of H.264 from an ffmpeg test source, a key frame every second, put by PutMedia. */
