@@ -51,14 +51,7 @@ import picocli.CommandLine.Unmatched;
             + "--savepointPath, and the example's own (--inputStream, --outputStream, ...)."
     })
 final class RunCommand implements Callable<Integer> {
-  CommandSpec spec;
-
-  /** Picocli hands over the spec here; the examples' list becomes the help's footer. */
-  @Spec
-  void setSpec(CommandSpec spec) {
-    this.spec = spec;
-    spec.usageMessage().footer("%nExamples:%n" + Examples.listing().replace("%", "%%"));
-  }
+  @Spec CommandSpec spec;
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "EXAMPLE",
       description = "The example to run: ${COMPLETION-CANDIDATES}. Without it, the examples are listed.",

@@ -58,6 +58,23 @@ class GalleryTest {
     }
   }
 
+  /**
+   * Beam keeps one set of options per JVM: an option that two examples declare with different
+   * defaults makes registering the second fail, so freshet run could run one but not the other.
+   */
+  @Test
+  void everyExamplesOptionsRegisterTogetherAndKeepTheirOwnDefaults() {
+    for (Examples.Example example : Examples.all()) {
+      org.apache.beam.sdk.options.PipelineOptionsFactory.register(example.options());
+    }
+    for (Examples.Example example : Examples.all()) {
+      assertThat(dev.freshet.runners.Runners.configure("--runner=DirectRunner").as(example.options()))
+          .as(example.name()).isNotNull();
+    }
+    assertThat(dev.freshet.runners.Runners.configure()
+        .as(dev.freshet.examples.clickstream.TopPagesPipeline.Options.class).getClicksFrom()).isEqualTo("latest");
+  }
+
   @Test
   void theIndexListsEveryExampleWithItsFolderAndCommand() throws IOException {
     String index = Files.readString(GALLERY.resolve("README.md"), StandardCharsets.UTF_8);

@@ -45,7 +45,7 @@ import org.joda.time.Duration;
  * }</pre>
  *
  * <p>How: {@link VideoIO} → {@link DecodeVideo} → {@link SampleFrames} (one frame every {@code
- * sampleMillis}) → fixed windows of {@code windowSeconds} → per window, each sampled frame is
+ * sampleMillis}) → fixed windows of {@code motionWindowSeconds} → per window, each sampled frame is
  * shrunk to a 32×18 grey thumbnail and compared with the one before; the window's largest mean
  * difference (0–255) is its motion score. A score at or above {@code threshold} becomes an alert
  * {@code {"stream":…,"windowStart":…,"from":…,"to":…,"score":…}} with the stream as partition key.
@@ -78,9 +78,9 @@ public final class MotionDetection {
 
     @Description("Motion is judged per window of this many seconds")
     @Default.Integer(2)
-    int getWindowSeconds();
+    int getMotionWindowSeconds();
 
-    void setWindowSeconds(int value);
+    void setMotionWindowSeconds(int value);
 
     @Description("The mean difference (0-255) between two thumbnails that counts as motion")
     @Default.Double(8.0)
@@ -103,9 +103,9 @@ public final class MotionDetection {
   /** The pipeline for {@code options} (validated here). */
   public static Pipeline create(Options options) {
     checkEndpoint(options);
-    if (options.getSampleMillis() < 1 || options.getWindowSeconds() < 1) {
-      throw new IllegalArgumentException("sampleMillis and windowSeconds must be 1 or more, but were: "
-          + options.getSampleMillis() + " and " + options.getWindowSeconds());
+    if (options.getSampleMillis() < 1 || options.getMotionWindowSeconds() < 1) {
+      throw new IllegalArgumentException("sampleMillis and motionWindowSeconds must be 1 or more, but were: "
+          + options.getSampleMillis() + " and " + options.getMotionWindowSeconds());
     }
     if (!(options.getThreshold() > 0 && options.getThreshold() <= 255)) {
       throw new IllegalArgumentException("threshold must be in (0, 255], but was: " + options.getThreshold());
@@ -120,7 +120,7 @@ public final class MotionDetection {
         .apply("Read " + options.getVideoStream(), read)
         .apply("Decode", DecodeVideo.frames()).frames()
         .apply("Sample", SampleFrames.every(java.time.Duration.ofMillis(options.getSampleMillis())))
-        .apply("Windows", Window.into(FixedWindows.of(Duration.standardSeconds(options.getWindowSeconds()))))
+        .apply("Windows", Window.into(FixedWindows.of(Duration.standardSeconds(options.getMotionWindowSeconds()))))
         .apply("ByStream", WithKeys.of((SerializableFunction<VideoFrame, String>) VideoFrame::streamName)
             .withKeyType(TypeDescriptors.strings()))
         .apply("Group", GroupByKey.create())

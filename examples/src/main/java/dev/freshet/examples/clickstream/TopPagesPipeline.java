@@ -50,9 +50,9 @@ public final class TopPagesPipeline {
     @Description("Where to start reading: latest (clicks written after the start) or trim-horizon "
         + "(every click the stream holds). Default: latest.")
     @Default.String("latest")
-    String getStartingPosition();
+    String getClicksFrom();
 
-    void setStartingPosition(String value);
+    void setClicksFrom(String value);
 
     @Description("Stop reading this many seconds after the start, close the last windows and "
         + "finish; 0 reads forever. Default: 0.")
@@ -72,12 +72,12 @@ public final class TopPagesPipeline {
     Instant stopAt = options.getRunSeconds() == 0
         ? BoundedWindow.TIMESTAMP_MAX_VALUE
         : Instant.now().plus(Duration.standardSeconds(options.getRunSeconds()));
-    StartingPosition start = switch (options.getStartingPosition().trim().toLowerCase(java.util.Locale.ROOT)
+    StartingPosition start = switch (options.getClicksFrom().trim().toLowerCase(java.util.Locale.ROOT)
         .replace('_', '-')) {
       case "latest" -> StartingPosition.latest();
       case "trim-horizon" -> StartingPosition.trimHorizon();
       default -> throw new IllegalArgumentException(
-          "startingPosition must be latest or trim-horizon, but was: " + options.getStartingPosition());
+          "clicksFrom must be latest or trim-horizon, but was: " + options.getClicksFrom());
     };
     TopPages.Settings settings = new TopPages.Settings(options.getEndpoint(),
         options.getClickStream(), start,

@@ -35,7 +35,7 @@ import software.amazon.awssdk.services.firehose.model.ResourceNotFoundException;
  * --endpoint=http://localhost:4567}): no Beam pipeline, but the pieces a web server's logs go
  * through. It creates the delivery stream {@value #DELIVERY_STREAM} on the server's Firehose API
  * (to the bucket {@value #BUCKET}, prefix {@code access/}, GZIP, a buffer of 1 MiB or {@code
- * --bufferSeconds}), appends {@code --lines} generated Apache access log lines ({@link
+ * --bufferIntervalSeconds}), appends {@code --lines} generated Apache access log lines ({@link
  * AccessLogGenerator}) to {@code <workDir>/logs/access.log}, and runs the {@link Agent} with {@code
  * examples/log-delivery/agent.yaml} (copied into {@code --workDir}; its {@code firehose.endpoint}
  * replaced by {@code --endpoint}) until every line is acknowledged. The agent turns each line into
@@ -70,9 +70,9 @@ public final class LogDelivery implements Examples.Program {
 
     @Description("The delivery stream's buffer interval in seconds, 0 to 900 (when it is created). Default: 10.")
     @Default.Integer(10)
-    int getBufferSeconds();
+    int getBufferIntervalSeconds();
 
-    void setBufferSeconds(int value);
+    void setBufferIntervalSeconds(int value);
 
     @Description("How long to wait for the agent to send every line, in seconds. Default: 60.")
     @Default.Integer(60)
@@ -85,9 +85,9 @@ public final class LogDelivery implements Examples.Program {
   public void prepare(FreshetPipelineOptions given, PrintWriter out) throws Exception {
     Options options = given.as(Options.class);
     URI endpoint = firehoseEndpoint(options);
-    if (options.getLines() < 0 || options.getBufferSeconds() < 0 || options.getBufferSeconds() > 900) {
-      throw new IllegalArgumentException("lines must be 0 or more and bufferSeconds 0 to 900, but were: "
-          + options.getLines() + " and " + options.getBufferSeconds());
+    if (options.getLines() < 0 || options.getBufferIntervalSeconds() < 0 || options.getBufferIntervalSeconds() > 900) {
+      throw new IllegalArgumentException("lines must be 0 or more and bufferIntervalSeconds 0 to 900, but were: "
+          + options.getLines() + " and " + options.getBufferIntervalSeconds());
     }
     Path work = Path.of(options.getWorkDir()).toAbsolutePath();
     Files.createDirectories(work.resolve("logs"));
@@ -98,9 +98,9 @@ public final class LogDelivery implements Examples.Program {
       }
     }
     try (FirehoseClient firehose = firehose(endpoint)) {
-      if (createDeliveryStream(firehose, options.getBufferSeconds())) {
+      if (createDeliveryStream(firehose, options.getBufferIntervalSeconds())) {
         out.printf("created delivery stream %s: bucket %s, prefix access/, GZIP, 1 MiB or %d s%n",
-            DELIVERY_STREAM, BUCKET, options.getBufferSeconds());
+            DELIVERY_STREAM, BUCKET, options.getBufferIntervalSeconds());
       }
     }
     List<AccessLogGenerator.Request> requests = AccessLogGenerator.requests(System.nanoTime(), options.getLines(),

@@ -123,7 +123,7 @@ class ClickstreamExamplesTest {
 
     PipelineOptionsFactory.register(TopPagesPipeline.Options.class);
     TopPagesPipeline.Options options = Runners.configure("--runner=DirectRunner", "--endpoint=" + endpoint,
-        "--clickStream=java-clicks", "--startingPosition=trim-horizon", "--windowSeconds=60", "--top=3",
+        "--clickStream=java-clicks", "--clicksFrom=trim-horizon", "--windowSeconds=60", "--top=3",
         "--runSeconds=2").as(TopPagesPipeline.Options.class);
     ConcurrentLinkedQueue<TopPages.WindowRanking> rankings = new ConcurrentLinkedQueue<>();
     var pipeline = TopPagesPipeline.create(options);

@@ -57,7 +57,7 @@ class LogDeliveryIT {
         FirehoseService firehose = FirehoseService.open(FirehoseServiceConfig.builder(data).build(), store);
         KinesisServer server = KinesisServer.start(ServerConfig.builder().setPort(0).build(), store, List.of(firehose))) {
       String first = ExampleRun.run("log-delivery", "--endpoint=" + server.endpoint(), "--workDir=" + work,
-          "--lines=120", "--bufferSeconds=0");
+          "--lines=120", "--bufferIntervalSeconds=0");
       assertThat(first).contains("created delivery stream access-logs: bucket logs, prefix access/, GZIP, 1 MiB or 0 s")
           .contains("appended 120 lines to " + work.resolve("logs/access.log"))
           .containsPattern("flow firehose:access-logs:.*: 120 records parsed, 0 skipped, 120 sent, 0 failed");
