@@ -83,7 +83,7 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     if (list || example == null) {
-      out.println("Examples (freshet run NAME [flags]; examples/NAME's folder has its README):");
+      out.println("Examples (freshet run NAME [flags]; examples/README.md describes each):");
       out.print(Examples.listing());
       out.flush();
       return 0;

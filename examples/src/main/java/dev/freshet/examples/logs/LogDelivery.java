@@ -62,8 +62,8 @@ public final class LogDelivery implements Examples.Program {
 
     void setLines(int value);
 
-    @Description("The folder of the agent's configuration, the log and the checkpoints. Default: log-delivery.")
-    @Default.String("log-delivery")
+    @Description("The folder of the agent's configuration, the log and the checkpoints. Default: "
+        + "<java.io.tmpdir>/freshet-log-delivery.")
     String getWorkDir();
 
     void setWorkDir(String value);
@@ -89,7 +89,7 @@ public final class LogDelivery implements Examples.Program {
       throw new IllegalArgumentException("lines must be 0 or more and bufferIntervalSeconds 0 to 900, but were: "
           + options.getLines() + " and " + options.getBufferIntervalSeconds());
     }
-    Path work = Path.of(options.getWorkDir()).toAbsolutePath();
+    Path work = workDir(options);
     Files.createDirectories(work.resolve("logs"));
     Path config = work.resolve("agent.yaml");
     if (!Files.exists(config)) {
@@ -121,7 +121,7 @@ public final class LogDelivery implements Examples.Program {
   @Override
   public void finish(FreshetPipelineOptions given, PrintWriter out) throws Exception {
     Options options = given.as(Options.class);
-    Path config = Path.of(options.getWorkDir()).toAbsolutePath().resolve("agent.yaml");
+    Path config = workDir(options).resolve("agent.yaml");
     AgentConfig read = AgentConfig.load(config);
     AgentConfig agentConfig = AgentConfig.builder(read.checkpointFile())
         .setFirehoseEndpoint(firehoseEndpoint(options))
@@ -187,6 +187,13 @@ public final class LogDelivery implements Examples.Program {
     return FirehoseClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("freshet", "freshet")))
         .httpClient(ApacheHttpClient.create()).build();
+  }
+
+  /** {@code --workDir}, by default a folder of the temporary folder (never the example's own folder). */
+  static Path workDir(Options options) {
+    String dir = options.getWorkDir() != null ? options.getWorkDir()
+        : Path.of(System.getProperty("java.io.tmpdir"), "freshet-log-delivery").toString();
+    return Path.of(dir).toAbsolutePath();
   }
 
   private static URI firehoseEndpoint(Options options) {
