@@ -112,6 +112,8 @@ final class RunCommand implements Callable<Integer> {
       pipeline = chosen.program().pipeline(options);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+    } catch (IllegalStateException | java.io.IOException | java.sql.SQLException e) {
+      throw new CliException(chosen.name() + ": " + e.getMessage(), e);
     }
 
     long began = System.nanoTime();
@@ -132,7 +134,12 @@ final class RunCommand implements Callable<Integer> {
           "--detached: the example " + chosen.name() + " runs no pipeline");
     }
     if (state == PipelineResult.State.DONE) {
-      chosen.program().finish(options, out);
+      try {
+        chosen.program().finish(options, out);
+      } catch (IllegalArgumentException | IllegalStateException | java.io.IOException | java.sql.SQLException e) {
+        out.flush();
+        throw new CliException(chosen.name() + ": " + e.getMessage(), e);
+      }
     }
     out.printf("%s finished: %s in %.1f s%n", chosen.name(), state, (System.nanoTime() - began) / 1e9);
     out.flush();

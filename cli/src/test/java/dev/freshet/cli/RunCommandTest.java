@@ -62,6 +62,19 @@ class RunCommandTest {
   }
 
   @Test
+  void anExampleThatCannotReachItsServerIsAOneLineError() {
+    Cli.Result result = new Cli(dataDir).run("run", "log-delivery", "--endpoint", "http://127.0.0.1:1",
+        "--workDir", dataDir.resolve("work"));
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err()).startsWith("error: log-delivery: cannot create delivery stream access-logs through the "
+        + "Firehose API at http://127.0.0.1:1 (is freshet server running there?)").doesNotContain("\tat ");
+
+    Cli.Result noServer = new Cli(dataDir).run("run", "log-delivery");
+    assertThat(noServer.exitCode()).isEqualTo(2);
+    assertThat(noServer.err()).contains("log-delivery sends to the Firehose API of a freshet server");
+  }
+
+  @Test
   void iotSensorsRunsEndToEndAndPrintsItsWindows() {
     Cli.Result result = new Cli(dataDir).run("run", "iot-sensors", "--sensors", 2, "--minutes", 1);
 

@@ -23,6 +23,7 @@ import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.firehose.FirehoseClient;
@@ -102,6 +103,9 @@ public final class LogDelivery implements Examples.Program {
         out.printf("created delivery stream %s: bucket %s, prefix access/, GZIP, 1 MiB or %d s%n",
             DELIVERY_STREAM, BUCKET, options.getBufferIntervalSeconds());
       }
+    } catch (SdkException e) {
+      throw new IllegalStateException("cannot create delivery stream " + DELIVERY_STREAM + " through the Firehose API at "
+          + endpoint + " (is freshet server running there?): " + e.getMessage(), e);
     }
     List<AccessLogGenerator.Request> requests = AccessLogGenerator.requests(System.nanoTime(), options.getLines(),
         Instant.now().truncatedTo(ChronoUnit.SECONDS));
