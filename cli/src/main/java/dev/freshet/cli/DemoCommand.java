@@ -184,12 +184,16 @@ final class DemoCommand implements Callable<Integer> {
     });
     StoreConfig storeConfig = options.storeConfig().build();
     LocalStreamStore store = LocalStreamStore.open(storeConfig);
-    KinesisServer server = null;
+    StreamClients.Lease registered;
+    try {
+      registered = StreamClients.register(endpoint, store);
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
     long written;
-    try (StreamClients.Lease lease = StreamClients.register(endpoint, store)) {
-      if (serverPort != null) {
-        server = startServer(store, storeConfig, out);
-      }
+    try (StreamClients.Lease lease = registered;
+        ServerLifetime server = new ServerLifetime(serverPort == null ? null : startServer(store, storeConfig, out), out)) {
       StreamClient client = lease.client();
       ensureStream(client, out);
       // Production starts at once, while the pipeline is built (planning its SQL takes seconds)
@@ -240,10 +244,6 @@ final class DemoCommand implements Callable<Integer> {
       }
     } finally {
       DemoPipeline.unlisten(listener);
-      if (server != null) {
-        server.close();
-        out.println("freshet server stopped");
-      }
     }
     awaitStoreReleased(endpoint);
     summarizeArchive(archive, written, out);
@@ -253,6 +253,18 @@ final class DemoCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /** The in-process server, if any: closed before the store (try-with-resources closes it first). */
+  private record ServerLifetime(KinesisServer server, PrintWriter out) implements AutoCloseable {
+    @Override
+    public void close() {
+      if (server != null) {
+        server.close();
+        out.println("freshet server stopped");
+        out.flush();
+      }
+    }
   }
 
   /**
