@@ -480,6 +480,9 @@ final class StreamReader extends UnboundedSource.UnboundedReader<StreamRecord> {
    */
   @Override
   public long getSplitBacklogBytes() {
+    if (closed) {
+      return 0; // a finished stop-time read (or a closed reader) has nothing left to read
+    }
     long now = System.nanoTime();
     if (now - lastMetricsNanos >= METRICS_INTERVAL_NANOS) {
       try {

@@ -102,6 +102,7 @@ class StreamSourceContractTest {
     assertThat(reader.getWatermark()).isEqualTo(BoundedWindow.TIMESTAMP_MAX_VALUE);
     assertThat(reader.advance()).isFalse();
     assertThat(StreamClients.isOpen(endpoint)).as("the store, once the read is done").isFalse();
+    assertThat(reader.getSplitBacklogBytes()).isZero();
     reader.close(); // still allowed, and a no-op
     assertThat(StreamClients.isOpen(endpoint)).isFalse();
   }
