@@ -178,6 +178,7 @@ final class DemoCommand implements Callable<Integer> {
 
       @Override
       public void object(DeliveredObject object) {
+        markForS3Api(archive.resolve(object.key()), spec.commandLine().getErr());
         objects.add(object);
         events.add(object);
       }
@@ -331,6 +332,37 @@ final class DemoCommand implements Callable<Integer> {
     if (records != written) {
       throw new CliException(String.format("the Firehose objects hold %d click events but %d were written",
           records, written));
+    }
+  }
+
+  /** Whether the warning that the S3 API cannot list the objects was printed. */
+  private final java.util.concurrent.atomic.AtomicBoolean s3Warned = new java.util.concurrent.atomic.AtomicBoolean();
+
+  /**
+   * Lets {@code freshet server}'s S3 API list a delivered file. Its store (s3proxy's filesystem
+   * store, 2.6.0) keeps each object's MD5 in the extended attribute {@code user.content-md5} and
+   * fails to list a bucket holding a file without it, as {@code FirehoseDelivery}'s local files are;
+   * so the demo adds it. A file system without user extended attributes only costs the listing,
+   * with one warning.
+   */
+  private void markForS3Api(Path file, PrintWriter err) {
+    try {
+      java.nio.file.attribute.UserDefinedFileAttributeView view = java.nio.file.Files.getFileAttributeView(
+          file, java.nio.file.attribute.UserDefinedFileAttributeView.class);
+      if (view == null) {
+        throw new java.io.IOException("no user extended attributes on this file system");
+      }
+      java.security.MessageDigest md5 = java.security.MessageDigest.getInstance("MD5");
+      try (java.io.InputStream in = new java.security.DigestInputStream(java.nio.file.Files.newInputStream(file), md5)) {
+        in.transferTo(java.io.OutputStream.nullOutputStream());
+      }
+      view.write("user.content-md5", java.nio.ByteBuffer.wrap(md5.digest()));
+    } catch (java.io.IOException | java.security.NoSuchAlgorithmException | UnsupportedOperationException e) {
+      if (s3Warned.compareAndSet(false, true)) {
+        err.printf("warning: freshet server's S3 API will not list %s: cannot mark %s (%s)%n",
+            file.getParent(), file.getFileName(), e.getMessage());
+        err.flush();
+      }
     }
   }
 

@@ -51,6 +51,7 @@ class DemoCommandTest {
   private static final Pattern DELIVERED = Pattern.compile(
       "Firehose delivered ([\\d,]+) click events in (\\d+) GZIP JSON objects");
   private static final Pattern OBJECT = Pattern.compile("^  (/\\S+\\.gz)\\s+([\\d,]+) records", Pattern.MULTILINE);
+  private static final Pattern S3 = Pattern.compile("S3 API of the deliveries on (http://\\S+) \\(bucket");
   private static final Pattern CONSOLE = Pattern.compile("console: http://localhost:(\\d+)/console/");
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -194,8 +195,26 @@ class DemoCommandTest {
     HttpResponse<String> health = HttpClient.newHttpClient().send(
         HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/health")).build(),
         HttpResponse.BodyHandlers.ofString());
+    // The S3 API serves the bucket of the deliveries, with the first run's objects in it.
+    Matcher s3 = S3.matcher(out.toString());
+    assertThat(s3.find()).as(out.toString()).isTrue();
+    HttpResponse<String> listing = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(s3.group(1) + "/" + DemoCommand.BUCKET + "?list-type=2&prefix=clicks/")).build(),
+        HttpResponse.BodyHandlers.ofString());
     assertThat(demo).as("the demo still runs while its server answers").isNotDone();
     assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+    assertThat(listing.statusCode()).as(listing.body()).isEqualTo(200);
+    Matcher key = Pattern.compile("<Key>(clicks/\\d{4}/\\d\\d/\\d\\d/\\d\\d/clickstream-[^<]+\\.gz)</Key>")
+        .matcher(listing.body());
+    assertThat(key.find()).as(listing.body()).isTrue();
+    HttpResponse<InputStream> object = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(s3.group(1) + "/" + DemoCommand.BUCKET + "/" + key.group(1))).build(),
+        HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(object.statusCode()).isEqualTo(200);
+    try (InputStream body = object.body()) {
+      assertThat(new GZIPInputStream(body).readAllBytes()).isEqualTo(new GZIPInputStream(
+          Files.newInputStream(dataDir.resolve("s3").resolve(DemoCommand.BUCKET).resolve(key.group(1)))).readAllBytes());
+    }
     check(demo.get(), out.toString(), err.toString());
     assertThat(out.toString()).contains("freshet server stopped");
     assertThat(new Cli(dataDir).run("streams", "list").out()).contains("clickstream");
