@@ -3,6 +3,11 @@ package dev.freshet.cli;
 import dev.freshet.examples.clickstream.ClickEvent;
 import dev.freshet.examples.clickstream.ClickEventGenerator;
 import dev.freshet.examples.clickstream.TopPages;
+import dev.freshet.kinesis.firehose.FirehoseService;
+import dev.freshet.kinesis.server.KinesisServer;
+import dev.freshet.kinesis.store.LocalStreamStore;
+import dev.freshet.kinesis.store.StoreConfig;
+import dev.freshet.transforms.firehose.DeliveredObject;
 import dev.freshet.sdk.stream.StreamClients;
 import java.net.URI;
 import java.util.UUID;
@@ -27,6 +32,9 @@ import dev.freshet.sdk.stream.StreamClient;
 import dev.freshet.sdk.stream.StreamSummary;
 import dev.freshet.sdk.stream.errors.ResourceNotFoundException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
@@ -40,18 +48,34 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code freshet demo}: the main job. Synthetic click events go into the {@code clickstream} stream
- * of the embedded store for {@code --seconds} while a Beam pipeline reads them with {@code
- * StreamIO.read()}, counts views per page in 10-second event-time windows and prints each closed
- * window's top pages live. It ends by itself and prints a summary. The pipeline runs on the Direct
- * runner, or with {@code --runner flink} on Flink embedded in this process ({@code [local]}).
+ * {@code freshet demo}: the whole story in one command. Synthetic click events go into the {@code
+ * clickstream} stream of the embedded store for {@code --seconds} while one pipeline ({@link
+ * DemoPipeline}) reads them back and
+ *
+ * <ul>
+ *   <li>computes each 10-second event-time window's top pages with SQL (Beam SQL with Freshet's
+ *       Top-N per window, {@code ROW_NUMBER() OVER (PARTITION BY window_start ...)}), printed live
+ *       as each window closes;
+ *   <li>delivers every click with Firehose ({@code FirehoseDelivery}, as the examples' {@code
+ *       ClickArchive}) as GZIP JSON-lines objects, one prefix per hour, into the folder of bucket
+ *       {@value #BUCKET} of the data folder's S3 API ({@code <data-dir>/s3/freshet-demo/clicks/yyyy/MM/dd/HH/}).
+ * </ul>
+ *
+ * <p>It ends by itself and prints a summary: what was written, read and delivered, with every
+ * object's path, records and bytes; it fails if the pipeline read, or the objects hold, other than
+ * the number of events written. The pipeline runs on the Direct runner, or with {@code --runner
+ * flink} on Flink embedded in this process ({@code [local]}). With {@code --server [PORT]}, {@code
+ * freshet server} runs in this process too, on the same store, and its endpoints and console URL
+ * are printed first.
  */
 @Command(
     name = "demo",
     description = {
       "Produce synthetic click events into the 'clickstream' stream (4 shards, created if missing) "
-          + "while a Beam pipeline reads them, counts views per page in 10-second windows and prints "
-          + "each closed window's top pages; ends by itself and prints a summary."
+          + "while one pipeline reads them, computes each 10-second window's top pages with SQL "
+          + "(printed as each window closes) and delivers every click with Firehose as GZIP JSON "
+          + "objects by hour under <data-dir>/s3/" + DemoCommand.BUCKET + "; ends by itself and "
+          + "prints a summary naming the objects."
     },
     mixinStandardHelpOptions = true)
 final class DemoCommand implements Callable<Integer> {
@@ -59,8 +83,12 @@ final class DemoCommand implements Callable<Integer> {
   static final int SHARDS = 4;
   private static final int WINDOW_SECONDS = 10;
   private static final int TOP = 5;
-  /** How long after launching the pipeline production is planned to start. */
-  private static final java.time.Duration STARTUP = java.time.Duration.ofSeconds(2);
+  /** The bucket (a folder of {@code <data-dir>/s3}, served by {@code freshet server}'s S3 API). */
+  static final String BUCKET = "freshet-demo";
+  /** The archive puts an object at least this often, so objects appear while the demo runs. */
+  private static final int BUFFER_SECONDS = 10;
+  /** How long after the pipeline's launch begins production starts (it does not wait for it). */
+  private static final java.time.Duration STARTUP = java.time.Duration.ofMillis(500);
   /** Between the planned end of production and the pipeline's stop time. */
   private static final java.time.Duration SLACK = java.time.Duration.ofSeconds(4);
 
@@ -68,6 +96,9 @@ final class DemoCommand implements Callable<Integer> {
 
   /** Windows printed while producing. */
   private int printed;
+
+  /** Objects the archive put, in the order they came. */
+  private final java.util.Queue<DeliveredObject> objects = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   @Option(names = "--seconds", paramLabel = "S", defaultValue = "20", description = "How long to produce (default: ${DEFAULT-VALUE}).")
   int seconds;
@@ -91,6 +122,17 @@ final class DemoCommand implements Callable<Integer> {
       description = "Where the pipeline runs: direct (Beam's Direct runner) or flink (Flink embedded in "
           + "this process, [local]) (default: ${DEFAULT-VALUE}).")
   DemoRunner runner;
+
+  @Option(
+      names = "--server",
+      paramLabel = "PORT",
+      arity = "0..1",
+      fallbackValue = "4567",
+      description = "Also run freshet server in this process on the same data folder (the Kinesis, "
+          + "Firehose and Video APIs on PORT, default 4567 (0 for a free one), the S3 API of the "
+          + "deliveries on PORT + 1, the console at http://localhost:PORT/console/) while the demo "
+          + "runs. Default: no server.")
+  Integer serverPort;
 
   /** The runners the demo offers; both run the pipeline in this JVM. */
   enum DemoRunner {
@@ -117,32 +159,69 @@ final class DemoCommand implements Callable<Integer> {
     if (rate < 0) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--rate must be 0 or more, but was: " + rate);
     }
+    if (serverPort != null && (serverPort < 0 || serverPort > 65534)) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--server PORT must be between 0 and 65534, but was: " + serverPort);
+    }
     PrintWriter out = spec.commandLine().getOut();
     Freshet options = Freshet.root(spec);
+    Path dataDir = options.dataDir.toAbsolutePath().normalize();
+    Path archive = dataDir.resolve("s3").resolve(BUCKET);
     URI endpoint = StreamClients.endpointOf(options.dataDir);
     String listener = "demo-" + UUID.randomUUID();
-    BlockingQueue<TopPages.WindowRanking> rankings = new LinkedBlockingQueue<>();
-    TopPages.listen(listener, rankings::add);
-    try (StreamClients.Lease lease = StreamClients.register(endpoint, options.openStore())) {
+    BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+    DemoPipeline.listen(listener, new DemoPipeline.Listener() {
+      @Override
+      public void window(TopPages.WindowRanking ranking) {
+        events.add(ranking);
+      }
+
+      @Override
+      public void object(DeliveredObject object) {
+        markForS3Api(archive.resolve(object.key()), spec.commandLine().getErr());
+        objects.add(object);
+        events.add(object);
+      }
+    });
+    StoreConfig storeConfig = options.storeConfig().build();
+    LocalStreamStore store = LocalStreamStore.open(storeConfig);
+    StreamClients.Lease registered;
+    try {
+      registered = StreamClients.register(endpoint, store);
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    long written;
+    try (StreamClients.Lease lease = registered;
+        ServerLifetime server = new ServerLifetime(serverPort == null ? null : startServer(store, storeConfig, out), out)) {
       StreamClient client = lease.client();
       ensureStream(client, out);
-      // Production is planned to start shortly after the pipeline is launched and to end a fixed
-      // time before the pipeline's stop time, so everything written is read; the slack absorbs a
-      // slow pipeline start on a busy machine.
+      // Production starts at once, while the pipeline is built (planning its SQL takes seconds)
+      // and launched on another thread; the pipeline reads from the start of production, so it
+      // catches up on whatever arrived meanwhile. It reads until a fixed time after production
+      // ends (by arrival time, so a late start still reads everything), then finishes by itself.
+      PipelineOptions pipelineOptions = pipelineOptions(runner, endpoint); // seconds, the first time
       Instant start = Instant.now().plus(STARTUP);
       Instant productionEnd = start.plusSeconds(seconds);
       org.joda.time.Instant stopReadingAt = new org.joda.time.Instant(productionEnd.plus(SLACK).toEpochMilli());
-      Pipeline pipeline = Pipeline.create(pipelineOptions(runner, endpoint));
-      TopPages.apply(pipeline, new TopPages.Settings(endpoint, STREAM, StartingPosition.atTimestamp(start),
-          org.joda.time.Duration.standardSeconds(WINDOW_SECONDS), TOP, stopReadingAt), listener);
-      CompletableFuture<PipelineResult> running = launch(pipeline);
-      out.printf("pipeline running on %s: views per page in %d-second event-time windows, "
-          + "the top %d printed as each window closes%n", runner.title, WINDOW_SECONDS, TOP);
+      DemoPipeline.Settings settings = new DemoPipeline.Settings(endpoint, STREAM,
+          StartingPosition.atTimestamp(start), stopReadingAt, WINDOW_SECONDS, TOP, archive, BUFFER_SECONDS);
+      CompletableFuture<PipelineResult> running = launch(() -> {
+        Pipeline pipeline = Pipeline.create(pipelineOptions);
+        DemoPipeline.apply(pipeline, settings, listener);
+        return pipeline;
+      });
+      out.printf("pipeline starting on %s: the top %d pages of each %d-second event-time window by SQL "
+          + "(printed as each window closes), every click delivered by Firehose as GZIP JSON to %s%n",
+          runner.title, TOP, WINDOW_SECONDS, archive);
       out.flush();
 
       BatchWriter writer = new BatchWriter(client, STREAM);
       awaitStart(start);
-      double writeSeconds = produce(writer, productionEnd, rankings, out);
+      // A late start (a busy machine) still produces for --seconds, up to a second before the stop.
+      double writeSeconds = produce(writer, productionEnd.plus(SLACK).minusSeconds(1), events, running, out);
+      written = writer.records();
       out.printf("wrote %s click events (%s) in %.1f s: %s records/s, %s%n",
           Figures.count(writer.records()), Figures.bytes(writer.bytes()), writeSeconds,
           Figures.perSecond(writer.records(), writeSeconds),
@@ -152,8 +231,9 @@ final class DemoCommand implements Callable<Integer> {
           out.printf("  %-22s %12s%n", shard, Figures.count(stats.records)));
       out.flush();
 
-      // The pipeline finishes once it has read every event; its last windows then close.
-      int windows = printed + awaitPipeline(running, rankings, out);
+      // The pipeline finishes once it has read every event; its last windows then close and the
+      // archive puts what it still holds.
+      int windows = printed + awaitPipeline(running, events, out);
       long read = viewsRead(pipelineResult(running));
       double pipelineSeconds = (System.currentTimeMillis() - start.toEpochMilli()) / 1000.0;
       out.printf("pipeline read %s of %s click events and closed %d windows in %.1f s (%s records/s)%n",
@@ -164,12 +244,152 @@ final class DemoCommand implements Callable<Integer> {
             read, writer.records()));
       }
     } finally {
-      TopPages.unlisten(listener);
+      DemoPipeline.unlisten(listener);
     }
     awaitStoreReleased(endpoint);
-    out.printf("data folder: %s%n", options.dataDir.toAbsolutePath().normalize());
+    summarizeArchive(archive, written, out);
+    out.printf("data folder: %s%n", dataDir);
+    if (serverPort != null) {
+      out.printf("to browse it again: ./freshet server --data-dir %s%n", dataDir);
+    }
     out.flush();
     return 0;
+  }
+
+  /** The in-process server, if any: closed before the store (try-with-resources closes it first). */
+  private record ServerLifetime(KinesisServer server, PrintWriter out) implements AutoCloseable {
+    @Override
+    public void close() {
+      if (server != null) {
+        server.close();
+        out.println("freshet server stopped");
+        out.flush();
+      }
+    }
+  }
+
+  /**
+   * Starts {@code freshet server} on the demo's store, as {@link ServerCommand} does (the Firehose,
+   * Video and S3 APIs included), and prints where it listens.
+   */
+  private KinesisServer startServer(LocalStreamStore store, StoreConfig storeConfig, PrintWriter out) {
+    ServerCommand command = new ServerCommand();
+    command.spec = spec;
+    command.host = "127.0.0.1";
+    command.port = serverPort;
+    FirehoseService firehose = command.openFirehose(store, storeConfig);
+    KinesisServer server;
+    try {
+      server = command.start(command.serverConfig(), store, firehose);
+    } catch (RuntimeException e) {
+      try {
+        firehose.close();
+      } catch (Exception suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    int port = server.endpoint().getPort();
+    out.printf("freshet server listening on %s (Kinesis, Firehose and Kinesis Video APIs)%n", server.endpoint());
+    firehose.s3Endpoint().ifPresent(s3 -> out.printf("S3 API of the deliveries on %s (bucket %s)%n", s3, BUCKET));
+    out.printf("console: http://localhost:%d/console/%n", port);
+    out.flush();
+    return server;
+  }
+
+  /**
+   * Lists the objects the archive put (path, records, bytes) and checks them: each is a GZIP file
+   * under an hourly prefix, and together they hold exactly the events written.
+   */
+  private void summarizeArchive(Path archive, long written, PrintWriter out) {
+    List<DeliveredObject> delivered = new ArrayList<>(objects);
+    delivered.sort(java.util.Comparator.comparing(DeliveredObject::key));
+    long records = 0;
+    long bytes = 0;
+    List<String> lines = new ArrayList<>();
+    for (DeliveredObject object : delivered) {
+      Path file = archive.resolve(object.key());
+      if (object.errorOutput()) {
+        throw new CliException("Firehose delivered error records to " + file + ": the clicks were not all archived");
+      }
+      if (!HOURLY.matcher(object.key()).matches()) {
+        throw new CliException("Firehose put " + file + ", outside the hourly prefixes clicks/yyyy/MM/dd/HH/");
+      }
+      long lineCount = countLines(file);
+      if (lineCount != object.recordCount()) {
+        throw new CliException(String.format("%s holds %d records, but Firehose reported %d", file, lineCount,
+            object.recordCount()));
+      }
+      long size = size(file);
+      records += lineCount;
+      bytes += size;
+      lines.add(String.format("  %s  %12s records  %10s", file, Figures.count(lineCount), Figures.bytes(size)));
+    }
+    out.printf("Firehose delivered %s click events in %d GZIP JSON objects (%s) by hour under %s:%n",
+        Figures.count(records), delivered.size(), Figures.bytes(bytes), archive);
+    lines.forEach(out::println);
+    out.flush();
+    if (records != written) {
+      throw new CliException(String.format("the Firehose objects hold %d click events but %d were written",
+          records, written));
+    }
+  }
+
+  /** Whether the warning that the S3 API cannot list the objects was printed. */
+  private final java.util.concurrent.atomic.AtomicBoolean s3Warned = new java.util.concurrent.atomic.AtomicBoolean();
+
+  /**
+   * Lets {@code freshet server}'s S3 API list a delivered file. Its store (s3proxy's filesystem
+   * store, 2.6.0) keeps each object's MD5 in the extended attribute {@code user.content-md5} and
+   * fails to list a bucket holding a file without it, as {@code FirehoseDelivery}'s local files are;
+   * so the demo adds it. A file system without user extended attributes only costs the listing,
+   * with one warning.
+   */
+  private void markForS3Api(Path file, PrintWriter err) {
+    try {
+      java.nio.file.attribute.UserDefinedFileAttributeView view = java.nio.file.Files.getFileAttributeView(
+          file, java.nio.file.attribute.UserDefinedFileAttributeView.class);
+      if (view == null) {
+        throw new java.io.IOException("no user extended attributes on this file system");
+      }
+      java.security.MessageDigest md5 = java.security.MessageDigest.getInstance("MD5");
+      try (java.io.InputStream in = new java.security.DigestInputStream(java.nio.file.Files.newInputStream(file), md5)) {
+        in.transferTo(java.io.OutputStream.nullOutputStream());
+      }
+      view.write("user.content-md5", java.nio.ByteBuffer.wrap(md5.digest()));
+    } catch (java.io.IOException | java.security.NoSuchAlgorithmException | UnsupportedOperationException e) {
+      if (s3Warned.compareAndSet(false, true)) {
+        err.printf("warning: freshet server's S3 API will not list %s: cannot mark %s (%s)%n",
+            file.getParent(), file.getFileName(), e.getMessage());
+        err.flush();
+      }
+    }
+  }
+
+  /** An object's key: the archive's hourly prefix, then the service's object name. */
+  private static final java.util.regex.Pattern HOURLY =
+      java.util.regex.Pattern.compile("clicks/\\d{4}/\\d\\d/\\d\\d/\\d\\d/[^/]+\\.gz");
+
+  private static long countLines(Path file) {
+    try (java.io.BufferedReader reader = new java.io.BufferedReader(new java.io.InputStreamReader(
+        new java.util.zip.GZIPInputStream(java.nio.file.Files.newInputStream(file)),
+        java.nio.charset.StandardCharsets.UTF_8))) {
+      long count = 0;
+      while (reader.readLine() != null) {
+        count++;
+      }
+      return count;
+    } catch (java.io.IOException e) {
+      throw new CliException("cannot read the delivered object " + file + " as GZIP: " + e.getMessage(), e);
+    }
+  }
+
+  private static long size(Path file) {
+    try {
+      return java.nio.file.Files.size(file);
+    } catch (java.io.IOException e) {
+      throw new CliException("cannot read the delivered object " + file + ": " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -214,29 +434,27 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /**
-   * Starts the pipeline. The Direct runner returns at once ({@code blockOnRun=false}); Flink in
-   * this JVM runs the job inside {@code run()}, so it is called on its own thread.
+   * Builds and starts the pipeline on a thread of its own, so that production need not wait for
+   * it. The Direct runner's {@code run()} returns at once ({@code blockOnRun=false}); Flink in this
+   * JVM runs the job inside {@code run()}.
    */
-  private static CompletableFuture<PipelineResult> launch(Pipeline pipeline) {
-    if (!pipeline.getOptions().getRunner().equals(DirectRunner.class)) {
-      CompletableFuture<PipelineResult> future = new CompletableFuture<>();
-      Thread thread = new Thread(() -> {
-        try {
-          future.complete(pipeline.run());
-        } catch (RuntimeException | Error e) {
-          future.completeExceptionally(e);
-        }
-      }, "demo-pipeline");
-      thread.setDaemon(true);
-      thread.start();
-      return future;
-    }
-    return CompletableFuture.completedFuture(pipeline.run());
+  private static CompletableFuture<PipelineResult> launch(java.util.function.Supplier<Pipeline> build) {
+    CompletableFuture<PipelineResult> future = new CompletableFuture<>();
+    Thread thread = new Thread(() -> {
+      try {
+        future.complete(build.get().run());
+      } catch (RuntimeException | Error e) {
+        future.completeExceptionally(e);
+      }
+    }, "demo-pipeline");
+    thread.setDaemon(true);
+    thread.start();
+    return future;
   }
 
-  /** Prints rankings as they come until the pipeline ends; returns how many windows closed. */
+  /** Prints windows and objects as they come until the pipeline ends; returns how many windows closed. */
   private static int awaitPipeline(CompletableFuture<PipelineResult> running,
-      BlockingQueue<TopPages.WindowRanking> rankings, PrintWriter out) throws InterruptedException {
+      BlockingQueue<Object> rankings, PrintWriter out) throws InterruptedException {
     int windows = 0;
     while (true) {
       PipelineResult.State state = null;
@@ -266,12 +484,20 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private static int printRankings(BlockingQueue<TopPages.WindowRanking> rankings, PrintWriter out) {
+  /**
+   * Prints what the pipeline reported since the last call: a closed window's ranking, or an object
+   * the archive put. Returns how many windows it printed.
+   */
+  private static int printRankings(BlockingQueue<Object> events, PrintWriter out) {
     int printed = 0;
-    TopPages.WindowRanking ranking;
-    while ((ranking = rankings.poll()) != null) {
-      out.println("\r" + ranking.format());
-      printed++;
+    Object event;
+    while ((event = events.poll()) != null) {
+      if (event instanceof TopPages.WindowRanking ranking) {
+        out.println("\r" + ranking.format());
+        printed++;
+      } else if (event instanceof DeliveredObject object) {
+        out.printf("\rFirehose put %s (%s records)%n", object.key(), Figures.count(object.recordCount()));
+      }
     }
     out.flush();
     return printed;
@@ -300,12 +526,16 @@ final class DemoCommand implements Callable<Integer> {
     out.flush();
   }
 
-  /** Writes events for {@link #seconds}, paced to {@link #rate}; returns the seconds it took. */
-  private double produce(BatchWriter writer, Instant end, BlockingQueue<TopPages.WindowRanking> rankings,
-      PrintWriter out) throws InterruptedException {
+  /**
+   * Writes events for {@link #seconds} (but not past {@code latestEnd}), paced to {@link #rate};
+   * returns the seconds it took.
+   */
+  private double produce(BatchWriter writer, Instant latestEnd, BlockingQueue<Object> rankings,
+      CompletableFuture<PipelineResult> running, PrintWriter out) throws InterruptedException {
     ClickEventGenerator clicks = ClickEventGenerator.create(seed);
     long started = System.nanoTime();
-    long deadline = started + Math.max(0, java.time.Duration.between(Instant.now(), end).toNanos());
+    long deadline = started + Math.max(0, Math.min(java.util.concurrent.TimeUnit.SECONDS.toNanos(seconds),
+        java.time.Duration.between(Instant.now(), latestEnd).toNanos()));
     long produced = 0;
     ProgressBarBuilder barBuilder = new ProgressBarBuilder()
         .setTaskName("producing")
@@ -321,6 +551,9 @@ final class DemoCommand implements Callable<Integer> {
     try (ProgressBar bar = barBuilder.build()) {
       long now;
       while ((now = System.nanoTime()) < deadline) {
+        if (running.isCompletedExceptionally()) {
+          pipelineResult(running); // a pipeline that failed to build or start ends the demo now
+        }
         if (rate > 0 && produced >= rate * ((now - started) / 1e9)) {
           Thread.sleep(1);
         } else {

@@ -245,7 +245,7 @@ final class ServerCommand implements Callable<Integer> {
     }
   }
 
-  private ServerConfig serverConfig() {
+  ServerConfig serverConfig() {
     ServerConfig.Builder builder = ServerConfig.builder().setHost(host).setPort(port);
     if (tlsKeyStore != null || tlsPassword != null) {
       if (!tls) {
@@ -284,7 +284,7 @@ final class ServerCommand implements Callable<Integer> {
    * Starts the server with the Firehose and Kinesis Video APIs and the console on the same port
    * (the server closes them). The console only when requests need no signature: browsers do not sign.
    */
-  private KinesisServer start(ServerConfig config, LocalStreamStore store, FirehoseService firehose) {
+  KinesisServer start(ServerConfig config, LocalStreamStore store, FirehoseService firehose) {
     VideoService video = new VideoService(VideoCommand.openStore(spec));
     ConsoleService console = null;
     try {
@@ -305,7 +305,7 @@ final class ServerCommand implements Callable<Integer> {
   }
 
   /** The Firehose API with its S3 API (unless --s3-port 0); closed by the server. */
-  private FirehoseService openFirehose(LocalStreamStore store, StoreConfig storeConfig) {
+  FirehoseService openFirehose(LocalStreamStore store, StoreConfig storeConfig) {
     FirehoseServiceConfig.Builder builder = FirehoseServiceConfig.builder(storeConfig.dataDir())
         .setRegion(storeConfig.region()).setAccount(storeConfig.account());
     int s3 = s3Port != null ? s3Port : port == 0 ? 0 : port + 1;

@@ -53,6 +53,8 @@ final class StreamReader extends UnboundedSource.UnboundedReader<StreamRecord> {
   private final StreamIO.Read spec;
   private final StreamCheckpointMark startMark;
   private StreamClients.Lease lease;
+  /** Whether {@link #close} ran (it also runs once a stop-time read is done). */
+  private boolean closed;
   private StreamClient client;
   private @Nullable String consumerArn;
 
@@ -256,6 +258,11 @@ final class StreamReader extends UnboundedSource.UnboundedReader<StreamRecord> {
   @Override
   public boolean advance() throws IOException {
     if (stopped()) {
+      // Done for good: let the endpoint go now rather than at close(). The Direct runner may never
+      // close a reader whose watermark reached the end of time in the same evaluation as its last
+      // records (it drops that residual once every watermark is done), which would leave the
+      // endpoint's shared client, and an embedded store's data folder, open in this JVM.
+      close();
       return false;
     }
     if (takeBuffered()) {
@@ -473,6 +480,9 @@ final class StreamReader extends UnboundedSource.UnboundedReader<StreamRecord> {
    */
   @Override
   public long getSplitBacklogBytes() {
+    if (closed) {
+      return 0; // a finished stop-time read (or a closed reader) has nothing left to read
+    }
     long now = System.nanoTime();
     if (now - lastMetricsNanos >= METRICS_INTERVAL_NANOS) {
       try {
@@ -504,6 +514,10 @@ final class StreamReader extends UnboundedSource.UnboundedReader<StreamRecord> {
 
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     for (ShardState shard : active.values()) {
       shard.fetcher.close();
     }

@@ -76,6 +76,37 @@ class StreamSourceContractTest {
     return records;
   }
 
+  /**
+   * A read with a stop time lets its endpoint go as soon as it is done, before close(): the Direct
+   * runner may never close a reader whose last evaluation both output records and reached the end
+   * of time, and the embedded store would then stay open in the JVM.
+   */
+  @Test
+  void aStopTimeReadReleasesTheEndpointOnceDone() throws Exception {
+    client.createStream(CreateStreamRequest.provisioned("s", 1));
+    for (int i = 0; i < 5; i++) {
+      put("s", "key-" + i, "v" + i);
+    }
+    Thread.sleep(5);
+    StreamReader reader = new StreamSource(read("s").withStopReadingAt(org.joda.time.Instant.now()), null)
+        .split(1, options).get(0).createReader(options, null);
+    boolean available = reader.start();
+    lease.close(); // from now on, the reader's lease alone keeps the store open
+    List<StreamRecord> records = take(reader, 5, available);
+    assertThat(records).hasSize(5);
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (reader.getWatermark().isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE) && System.nanoTime() < deadline) {
+      assertThat(reader.advance()).isFalse();
+      Thread.sleep(1);
+    }
+    assertThat(reader.getWatermark()).isEqualTo(BoundedWindow.TIMESTAMP_MAX_VALUE);
+    assertThat(reader.advance()).isFalse();
+    assertThat(StreamClients.isOpen(endpoint)).as("the store, once the read is done").isFalse();
+    assertThat(reader.getSplitBacklogBytes()).isZero();
+    reader.close(); // still allowed, and a no-op
+    assertThat(StreamClients.isOpen(endpoint)).isFalse();
+  }
+
   @Test
   void readsEveryShardAndResumesExactlyAfterTheCheckpoint() throws Exception {
     client.createStream(CreateStreamRequest.provisioned("c", 3));
