@@ -140,6 +140,9 @@ class ReleaseTarballIT {
     Matcher summary = Pattern.compile("pipeline read (\\S+) of (\\S+) click events").matcher(demo.out());
     assertThat(summary.find()).as(demo.out()).isTrue();
     assertThat(summary.group(1)).as("events read").isEqualTo(summary.group(2));
+    // Production starts at once (it no longer waits for the pipeline), so 3 s write something.
+    assertThat(summary.group(2)).as("events written").isNotEqualTo("0");
+    assertThat(demo.out()).as("the demo's Firehose objects are named in its summary").contains(".gz");
   }
 
   @Test
