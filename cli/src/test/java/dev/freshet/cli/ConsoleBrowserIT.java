@@ -199,9 +199,29 @@ class ConsoleBrowserIT {
 
   @Test
   void sqlPageShowsTablesAndJobs() throws Exception {
+    // The job follows clicks from LATEST: clicks written now reach page_copy, and the job's output
+    // count (the sink's counter, as the workspace reports it) becomes a number.
+    long[] lastPut = {0};
+    await(() -> {
+      if (System.nanoTime() - lastPut[0] > TimeUnit.MILLISECONDS.toNanos(500)) {
+        kinesis.putRecord(b -> b.streamName("clickstream").partitionKey("user-late")
+            .data(SdkBytes.fromUtf8String("{\"page\":\"/late\",\"user_id\":\"u2\"}")));
+        lastPut[0] = System.nanoTime();
+      }
+      try {
+        return JSON.readTree(get("/console/api/sql/jobs")).findValues("outputRecords").stream()
+            .anyMatch(count -> count.asLong() > 0);
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }, "job-1 writing rows");
     String dom = render("sql.html", "sql");
     assertThat(dom).contains("data-table=\"clicks\"", "data-table=\"page_copy\"", "data-job=\"job-1\"",
         "INSERT INTO page_copy", "id=\"unavailable\" hidden");
+    // The job's row shows its output: a count of at least 1 in its last number cell, not a dash.
+    Matcher jobRow = Pattern.compile("data-job=\"job-1\".*?</tr>", Pattern.DOTALL).matcher(dom);
+    assertThat(jobRow.find()).as(dom).isTrue();
+    assertThat(jobRow.group()).as("job-1's row").containsPattern("<td class=\"num\">[1-9][0-9,]*</td>");
   }
 
   @Test
