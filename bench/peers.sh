@@ -104,12 +104,19 @@ results="$peers_dir/results.txt"
 # the harness overshot by 1.50 ms at p99 against 0.55-0.67 ms in rounds 2 and 3. Their output goes
 # to the logs only; every measured round is printed.
 warmup_rounds="${WARMUP_ROUNDS:-1}"
+# The harness JVM, the same for every target: a fixed 2 GB heap with a 1 GB young generation, so that
+# after the System.gc() it runs before the latency samples none of its own collections lands among
+# them (with the JVM's defaults the heap shrank after that GC and young collections took 12-39 ms of
+# each round's samples, all of it the measuring client's pause, not the target's latency). The heap is
+# touched at start (AlwaysPreTouch) so that the samples do not pay the first page faults of a fresh
+# young generation instead.
+harness_jvm=(-Xms2g -Xmx2g -XX:NewSize=1g -XX:+AlwaysPreTouch)
 for warmup in $(seq 1 "$warmup_rounds"); do
   for target in "freshet $freshet_port $freshet_pid" "kinesalite $kinesalite_port $kinesalite_pid" \
       "kinesis_local $kinesis_local_port $kinesis_local_pid"; do
     set -- $target
     echo "== warm-up round $warmup (not measured): $1"
-    timeout 600 java -cp "$cp" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+    timeout 600 java "${harness_jvm[@]}" -cp "$cp" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
         dev.freshet.kinesis.server.PeersBenchmark "$1" "http://127.0.0.1:$2" "$3" \
         >"$log/warmup-$warmup-$1.out" 2>"$log/warmup-$warmup-$1.log" \
       || echo "warm-up round $warmup: $1 failed; see $log/warmup-$warmup-$1.log"
@@ -122,7 +129,7 @@ for round in $(seq 1 "$rounds"); do
     echo "== round $round: $1"
     # A target that fails or stalls (kinesis-local times out on a saturated machine) costs its
     # figures for this round, not the run.
-    if ! timeout 600 java -cp "$cp" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+    if ! timeout 600 java "${harness_jvm[@]}" -cp "$cp" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
         dev.freshet.kinesis.server.PeersBenchmark "$1" "http://127.0.0.1:$2" "$3" 2>"$log/harness-$round-$1.log" \
         | sed "s/^/round$round./" | tee -a "$results"; then
       echo "round $round: $1 failed; see $log/harness-$round-$1.log" | tee -a "$results"
