@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -147,6 +148,18 @@ public final class ShardLog implements Closeable {
    */
   public long append(long timestampMillis, byte attributes, List<LogEntry> entries)
       throws IOException {
+    return append(() -> timestampMillis, attributes, entries);
+  }
+
+  /**
+   * As {@link #append(long, byte, List)}, with the timestamp read from {@code clock} while the
+   * append holds the log, so that a reader told by {@link #appendingAt} that nothing is under way
+   * knows every record it has not seen is stamped at or after that answer. A store stamps arrival
+   * times this way.
+   */
+  public long append(LongSupplier clock, byte attributes, List<LogEntry> entries)
+      throws IOException {
+    checkNotNull(clock, "clock");
     checkNotNull(entries, "entries");
     long batchBytes = 0;
     for (LogEntry entry : entries) {
@@ -165,7 +178,7 @@ public final class ShardLog implements Closeable {
       if (entries.isEmpty()) {
         return nextOffset;
       }
-      long timestamp = Math.max(timestampMillis, writtenLastTimestamp);
+      long timestamp = Math.max(clock.getAsLong(), writtenLastTimestamp);
       Segment active = segments[segments.length - 1];
       if (active.writtenSize > HEADER_SIZE
           && (active.writtenSize + size > config.segmentBytes()
@@ -536,6 +549,22 @@ public final class ShardLog implements Closeable {
   /** The offset the next record will get, which is also the end (exclusive) of what is visible. */
   public long endOffset() {
     return visibleEnd;
+  }
+
+  /**
+   * Whether records at or after {@code offset} may be on their way: an append holds the log (its
+   * timestamp taken, its records not yet written), or records are written but not yet visible (a
+   * group commit's fsync under way). When this answers false, every record at or after {@code
+   * offset} is appended later and, when stamped by {@link #append(LongSupplier, byte, List)},
+   * stamped no earlier than this call. Non-blocking.
+   */
+  public boolean appendingAt(long offset) {
+    if (appendLock.isLocked()) {
+      return true;
+    }
+    // Read after the lock's state: an append that has let go of the lock set this before.
+    Mark mark = written;
+    return mark != null && mark.endOffset > offset;
   }
 
   /** The timestamp of the newest committed record, or -1 if nothing was ever appended. */

@@ -48,7 +48,7 @@ final class DataPlane {
     BigInteger[] explicit = {validation.checkRecord(record)};
     validation.checkSequenceNumberForOrdering(sequenceNumberForOrdering);
     StreamState stream = store.dataStream(nameOrArn);
-    PutRecordsResult result = stream.put(List.of(record), explicit, store.now());
+    PutRecordsResult result = stream.put(List.of(record), explicit);
     PutRecordsResultEntry entry = result.records().get(0);
     if (!entry.isSuccessful()) {
       if ("ProvisionedThroughputExceededException".equals(entry.errorCode())) {
@@ -61,7 +61,7 @@ final class DataPlane {
 
   PutRecordsResult putRecords(String nameOrArn, List<PutRecordsEntry> records) {
     BigInteger[] explicit = validation.checkBatch(records);
-    return store.dataStream(nameOrArn).put(records, explicit, store.now());
+    return store.dataStream(nameOrArn).put(records, explicit);
   }
 
   // ---- reads ----

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,18 +30,25 @@ final class ShardAppender {
   private final byte[] associatedData;
   /** The stream's shards by ordinal, for rebuilding producer windows across a reshard. */
   private final IntFunction<@Nullable ShardState> shards;
+  /**
+   * Arrival times, read by each shard's log while it holds the append (see {@link
+   * dev.freshet.kinesis.log.ShardLog#appendingAt}): a reader caught up at a moment never later
+   * meets a record stamped before that moment.
+   */
+  private final LongSupplier clock;
 
   ShardAppender(String streamName, String account, RecordCipher cipher, byte[] associatedData,
-      IntFunction<@Nullable ShardState> shards) {
+      IntFunction<@Nullable ShardState> shards, LongSupplier clock) {
     this.streamName = streamName;
     this.account = account;
     this.cipher = cipher;
     this.associatedData = associatedData;
     this.shards = shards;
+    this.clock = clock;
   }
 
   void appendGroup(ShardState shard, int[] indexes, List<PutRecordsEntry> entries,
-      PutRecordsResultEntry[] results, @Nullable String encryptWith, byte attributes, long nowMillis) {
+      PutRecordsResultEntry[] results, @Nullable String encryptWith, byte attributes) {
     List<LogEntry> batch = new ArrayList<>(indexes.length);
     int[] written = new int[indexes.length];
     int writtenCount = 0;
@@ -62,7 +70,7 @@ final class ShardAppender {
     }
     long base;
     try {
-      base = shard.log.append(nowMillis, attributes, batch);
+      base = shard.log.append(clock, attributes, batch);
     } catch (IOException e) {
       for (int i = 0; i < writtenCount; i++) {
         results[written[i]] = PutRecordsResultEntry.failure("InternalFailure",
@@ -97,7 +105,7 @@ final class ShardAppender {
    * {@link ProducerHeader}. Repeats cost no write capacity.
    */
   void appendIdempotentGroup(ShardState shard, int[] indexes, List<PutRecordsEntry> entries,
-      PutRecordsResultEntry[] results, @Nullable String encryptWith, byte attributes, long nowMillis) {
+      PutRecordsResultEntry[] results, @Nullable String encryptWith, byte attributes) {
     ProducerWindows windows = shard.producers;
     windows.lock.lock();
     try {
@@ -154,7 +162,7 @@ final class ShardAppender {
       }
       long base;
       try {
-        base = shard.log.append(nowMillis, attributes, batch);
+        base = shard.log.append(clock, attributes, batch);
       } catch (IOException e) {
         String message = "could not write to " + shard.shardId + ": " + e.getMessage();
         for (int i = 0; i < writtenCount; i++) {

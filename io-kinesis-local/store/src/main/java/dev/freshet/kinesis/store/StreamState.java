@@ -103,7 +103,8 @@ final class StreamState {
     this.logConfig = logConfig;
     this.cipher = cipher;
     this.associatedData = name.getBytes(StandardCharsets.UTF_8);
-    this.appender = new ShardAppender(name, config.account(), cipher, associatedData, this::shard);
+    this.appender = new ShardAppender(name, config.account(), cipher, associatedData, this::shard,
+        config.clock()::millis);
     this.mode = StreamMode.valueOf(metadata.mode());
     this.retentionHours = metadata.retentionHours();
     this.tags = new LinkedHashMap<>(metadata.tags());
@@ -575,7 +576,7 @@ final class StreamState {
    * Writes a batch: routes every entry, then appends each shard's entries with one log append.
    * Entries over a shard's limits (when throttling) fail alone; the rest are written.
    */
-  PutRecordsResult put(List<PutRecordsEntry> entries, BigInteger[] explicitHashKeys, long nowMillis) {
+  PutRecordsResult put(List<PutRecordsEntry> entries, BigInteger[] explicitHashKeys) {
     int count = entries.size();
     PutRecordsResultEntry[] results = new PutRecordsResultEntry[count];
     String encryptWith;
@@ -607,9 +608,9 @@ final class StreamState {
         ShardState shard = shardsByOrdinal.get(group.getKey());
         if (ShardAppender.anyIdempotent(entries, group.getValue())) {
           appender.appendIdempotentGroup(shard, group.getValue(), entries, results, encryptWith,
-              (byte) (attributes | PRODUCER), nowMillis);
+              (byte) (attributes | PRODUCER));
         } else {
-          appender.appendGroup(shard, group.getValue(), entries, results, encryptWith, attributes, nowMillis);
+          appender.appendGroup(shard, group.getValue(), entries, results, encryptWith, attributes);
         }
       }
     } finally {
@@ -661,6 +662,12 @@ final class StreamState {
     long behind = 0;
     if (next < shard.log.endOffset()) {
       behind = Math.max(0, shard.log.lastTimestampMillis() - Math.max(lastTimestamp, 0));
+    }
+    if (behind == 0 && shard.log.appendingAt(next)) {
+      // Records are on their way (an append holds the log, or a group commit's fsync is under
+      // way): not caught up, or a reader stopping at a time could pass over records stamped
+      // before it that become visible only after this read.
+      behind = Math.max(1, nowMillis - Math.max(lastTimestamp, shard.log.lastTimestampMillis()));
     }
     shard.outgoingRecords.add(records.size());
     shard.outgoingBytes.add(bytes);
