@@ -2,10 +2,17 @@ package dev.freshet.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.freshet.examples.clickstream.ClickEvent;
 import dev.freshet.examples.clickstream.ClickEventGenerator;
+import dev.freshet.kinesis.store.LocalStreamStore;
+import dev.freshet.kinesis.store.StoreConfig;
+import dev.freshet.sdk.stream.CreateStreamRequest;
+import dev.freshet.sdk.stream.ListShardsRequest;
+import dev.freshet.sdk.stream.PutRecordsEntry;
+import dev.freshet.sdk.stream.Shard;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -223,6 +230,30 @@ class DemoCommandTest {
   @Test
   void runsTheSamePipelineOnEmbeddedFlink() throws Exception {
     run("--runner", "flink");
+  }
+
+  /**
+   * What the demo leaves out of its checks when the machine was too busy to write before the
+   * pipeline's stop time: exactly the records that arrived after it, on every shard.
+   */
+  @Test
+  void countsTheEventsStoredAfterTheStopTime() throws Exception {
+    try (LocalStreamStore store = LocalStreamStore.open(
+        StoreConfig.builder(dataDir).build())) {
+      store.createStream(CreateStreamRequest.provisioned(DemoCommand.STREAM, 2));
+      List<String> shards = store.listShards(ListShardsRequest.of(DemoCommand.STREAM))
+          .shards().stream().map(Shard::shardId).toList();
+      List<PutRecordsEntry> batch = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        batch.add(PutRecordsEntry.of("user-" + i, new byte[] {(byte) i}));
+      }
+      store.putRecords(DemoCommand.STREAM, batch);
+      long stop = System.currentTimeMillis();
+      Thread.sleep(5);
+      store.putRecords(DemoCommand.STREAM, batch.subList(0, 25));
+      assertThat(DemoCommand.arrivedAfter(store, shards, stop)).isEqualTo(25);
+      assertThat(DemoCommand.arrivedAfter(store, shards, System.currentTimeMillis())).isZero();
+    }
   }
 
   @Test

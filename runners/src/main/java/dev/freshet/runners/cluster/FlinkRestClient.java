@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -13,11 +14,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The few calls of Flink's REST API the cluster commands need. */
 public final class FlinkRestClient {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+  private static final int CONNECT_ATTEMPTS = 3;
+  private static final Logger LOG = LoggerFactory.getLogger(FlinkRestClient.class);
 
   /** {@code GET /overview}. */
   public record Overview(
@@ -196,6 +201,24 @@ public final class FlinkRestClient {
     }
   }
 
+  /**
+   * Sends, trying the connection up to {@link #CONNECT_ATTEMPTS} times: a JobManager busy restoring
+   * a job on a loaded machine can leave a connection unaccepted past the connect timeout, and a
+   * request whose connection never opened was not received, so sending it again is safe.
+   */
+  private HttpResponse<String> sendConnecting(HttpRequest request) throws IOException, InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+      } catch (HttpConnectTimeoutException e) {
+        if (attempt >= CONNECT_ATTEMPTS) {
+          throw e;
+        }
+        LOG.debug("connecting to {} timed out (attempt {} of {}), trying again", base, attempt, CONNECT_ATTEMPTS);
+      }
+    }
+  }
+
   private JsonNode get(String path) {
     return send(HttpRequest.newBuilder(base.resolve(path)).GET());
   }
@@ -204,7 +227,7 @@ public final class FlinkRestClient {
     HttpRequest built = request.timeout(REQUEST_TIMEOUT).build();
     HttpResponse<String> response;
     try {
-      response = http.send(built, HttpResponse.BodyHandlers.ofString());
+      response = sendConnecting(built);
     } catch (IOException e) {
       throw new ClusterException("the Flink REST API at " + base + " did not answer: " + e, e);
     } catch (InterruptedException e) {
