@@ -662,12 +662,12 @@ final class StreamState {
     long behind = 0;
     if (next < shard.log.endOffset()) {
       behind = Math.max(0, shard.log.lastTimestampMillis() - Math.max(lastTimestamp, 0));
-    }
-    if (behind == 0 && shard.log.appendingAt(next)) {
-      // Records are on their way (an append holds the log, or a group commit's fsync is under
-      // way): not caught up, or a reader stopping at a time could pass over records stamped
-      // before it that become visible only after this read.
-      behind = Math.max(1, nowMillis - Math.max(lastTimestamp, shard.log.lastTimestampMillis()));
+    } else if (shard.log.appendingAt(next)) {
+      // Caught up with what is visible, but records are on their way (an append holds the log,
+      // or a group commit's fsync is under way): not caught up, or a reader stopping at a time
+      // could pass over records stamped before it that become visible only after this read.
+      // They are at most moments newer than this read.
+      behind = 1;
     }
     shard.outgoingRecords.add(records.size());
     shard.outgoingBytes.add(bytes);
