@@ -1,9 +1,10 @@
 package dev.freshet.kinesis.server;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.freshet.kinesis.log.Durability;
 import dev.freshet.kinesis.store.LocalStreamStore;
+import dev.freshet.sdk.stream.GetRecordsResult;
 import dev.freshet.sdk.stream.StreamClient;
+import dev.freshet.sdk.wire.RecordsAnswer;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -46,6 +47,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   static final String TARGET_PREFIX = "Kinesis_20131202.";
 
   /** The data-plane operations that may run on a network thread when the store never waits. */
+  private static final String GET_RECORDS = "GetRecords";
+
   static final Set<String> INLINE_OPERATIONS =
       Set.of("PutRecord", "PutRecords", "GetRecords", "GetShardIterator");
 
@@ -121,12 +124,14 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return;
     }
     byte[] body = ByteBufUtil.getBytes(request.content());
+    boolean binaryRecords = GET_RECORDS.equals(name)
+        && RecordsAnswer.VERSION.equals(request.headers().get(RecordsAnswer.HEADER));
     if (storeNeverWaits && INLINE_OPERATIONS.contains(name)) {
-      send(ctx, execute(ctx, name, operation, format, body), keepAlive);
+      send(ctx, execute(ctx, name, operation, format, body, binaryRecords), keepAlive);
       return;
     }
     try {
-      workers.execute(() -> send(ctx, execute(ctx, name, operation, format, body), keepAlive));
+      workers.execute(() -> send(ctx, execute(ctx, name, operation, format, body, binaryRecords), keepAlive));
     } catch (RejectedExecutionException e) {
       send(ctx, Responses.error(ctx.alloc(), 503, "ServiceUnavailableException",
           "The server is shutting down", format), false);
@@ -205,13 +210,23 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
   }
 
+  /**
+   * Runs one operation. {@code binaryRecords}: a GetRecords call from a Freshet client that
+   * accepts {@link RecordsAnswer}, answered in it when the read fits.
+   */
   private FullHttpResponse execute(ChannelHandlerContext ctx, String name, Operations.Operation operation,
-      WireFormat format, byte[] body) {
+      WireFormat format, byte[] body, boolean binaryRecords) {
     long start = System.nanoTime();
     FullHttpResponse response;
     try {
-      ObjectNode result = operation.apply(new ApiRequest(format.parse(body), format));
-      response = Responses.body(ctx.alloc(), HttpResponseStatus.OK, format, result);
+      ApiRequest request = new ApiRequest(format.parse(body), format);
+      if (binaryRecords) {
+        GetRecordsResult read = operations.readRecords(request);
+        response = RecordsAnswer.canEncode(read) ? Responses.records(RecordsAnswer.encode(read))
+            : Responses.body(ctx.alloc(), HttpResponseStatus.OK, format, operations.getRecordsAnswer(request, read));
+      } else {
+        response = Responses.body(ctx.alloc(), HttpResponseStatus.OK, format, operation.apply(request));
+      }
     } catch (IOException | RuntimeException e) {
       response = Responses.failure(ctx.alloc(), name, e, format);
     }

@@ -527,9 +527,18 @@ final class Operations {
   }
 
   private ObjectNode getRecords(ApiRequest request) {
+    return getRecordsAnswer(request, readRecords(request));
+  }
+
+  /** The read a GetRecords request asks for. */
+  GetRecordsResult readRecords(ApiRequest request) {
     String iterator = request.string("ShardIterator", 1, 512);
     int limit = orDefault(request.optInt("Limit"), 10_000); // 1 to 10,000: the store checks it
-    GetRecordsResult result = client.getRecords(iterator, limit);
+    return client.getRecords(iterator, limit);
+  }
+
+  /** A GetRecords read as the Kinesis API answers it. */
+  ObjectNode getRecordsAnswer(ApiRequest request, GetRecordsResult result) {
     WireFormat format = request.format();
     ObjectNode response = empty(request);
     // Written record by record as the answer is encoded (RecordsValue), not as a tree of nodes.

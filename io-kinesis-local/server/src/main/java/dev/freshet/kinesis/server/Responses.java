@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -13,6 +14,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.io.IOException;
 import com.fasterxml.jackson.core.JacksonException;
 import dev.freshet.sdk.stream.errors.StreamException;
+import dev.freshet.sdk.wire.RecordsAnswer;
+import java.nio.ByteBuffer;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
@@ -35,6 +38,17 @@ final class Responses {
     response.headers()
         .set(HttpHeaderNames.CONTENT_TYPE, format.contentType())
         .setInt(HttpHeaderNames.CONTENT_LENGTH, buffer.readableBytes())
+        .set("x-amzn-RequestId", requestId());
+    return response;
+  }
+
+  /** A GetRecords answer in Freshet's binary layout ({@link RecordsAnswer}). */
+  static FullHttpResponse records(ByteBuffer answer) {
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+        Unpooled.wrappedBuffer(answer));
+    response.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, RecordsAnswer.CONTENT_TYPE)
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, answer.remaining())
         .set("x-amzn-RequestId", requestId());
     return response;
   }

@@ -8,6 +8,7 @@ import dev.freshet.sdk.stream.EncryptionType;
 import dev.freshet.sdk.stream.GetRecordsResult;
 import dev.freshet.sdk.stream.HashKeyRange;
 import dev.freshet.sdk.stream.Record;
+import dev.freshet.sdk.wire.RecordsAnswer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,20 +23,24 @@ import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.SdkHttpRequest;
 
 /**
- * Reads a successful CBOR GetRecords answer straight into the stream API's {@link Record}s with
- * Jackson's streaming CBOR parser, instead of the AWS SDK's generic unmarshaller building its own
- * model objects first (which cost about a third of a StreamIO reader's CPU through {@code freshet
- * server}). The SDK still sends, signs and times the call and turns error answers into exceptions;
- * only for a call carrying the {@link #ANSWER} attribute, answered 2xx in CBOR, does this read the
- * body, keep what it read in the attribute and hand the SDK an empty object in its place. Any
- * other answer (JSON, when the SDK's CBOR is turned off; an error) passes through untouched and the
- * caller falls back to the SDK's response.
+ * Reads a successful GetRecords answer straight into the stream API's {@link Record}s, instead of
+ * the AWS SDK's generic unmarshaller building its own model objects first (which cost about a
+ * third of a StreamIO reader's CPU through {@code freshet server}). The SDK still sends, signs and
+ * times the call and turns error answers into exceptions; only for a call carrying the {@link
+ * #ANSWER} attribute does this read the body, keep what it read in the attribute and hand the SDK
+ * an empty object in its place.
  *
- * <p>It reads what the service sends: {@code Records} (sequence number, arrival time as CBOR epoch
- * milliseconds, data as a byte string, partition key, encryption type), {@code NextShardIterator},
- * {@code MillisBehindLatest} and {@code ChildShards}; members it does not know are skipped.
+ * <p>Such a call asks for Freshet's binary answer ({@link RecordsAnswer}) with a request header. A
+ * {@code freshet server} answers in it whenever the answer continues the shard; the answer that
+ * ends a shard, and every answer of a server that does not know the header (the service, other
+ * emulators), come as the Kinesis API's. A CBOR answer is read with Jackson's streaming parser:
+ * {@code Records} (sequence number, arrival time as CBOR epoch milliseconds, data as a byte string,
+ * partition key, encryption type), {@code NextShardIterator}, {@code MillisBehindLatest} and {@code
+ * ChildShards}; members it does not know are skipped. A JSON answer (the SDK's CBOR turned off) and
+ * an error pass through untouched and the caller falls back to the SDK's response.
  */
 final class GetRecordsReader implements ExecutionInterceptor {
   /** Set per call by {@link RemoteStreamClient#getRecords}; filled in here. */
@@ -43,15 +48,38 @@ final class GetRecordsReader implements ExecutionInterceptor {
 
   private static final CBORFactory CBOR = new CBORFactory();
   private static final byte[] EMPTY_CBOR_OBJECT = {(byte) 0xA0};
+  private static final byte[] EMPTY_JSON_OBJECT = {'{', '}'};
 
   /** One call's answer, once read. */
   static final class Answer {
     private @Nullable GetRecordsResult result;
+    /** Whether the request went in CBOR, so that the SDK is to be handed an empty CBOR object. */
+    private boolean cbor = true;
+
+    /** Whether the answer came in Freshet's binary layout. */
+    private boolean binary;
 
     /** The answer read from the body, or null if the body was left to the SDK. */
     @Nullable GetRecordsResult result() {
       return result;
     }
+
+    /** Whether the answer came in Freshet's binary layout rather than the Kinesis API's. */
+    boolean binary() {
+      return binary;
+    }
+  }
+
+  /** Asks a {@code freshet server} for its binary answer ({@link RecordsAnswer}); others ignore the header. */
+  @Override
+  public SdkHttpRequest modifyHttpRequest(Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
+    Answer answer = attributes.getAttribute(ANSWER);
+    if (answer == null) {
+      return context.httpRequest();
+    }
+    answer.cbor = context.httpRequest().firstMatchingHeader("Content-Type")
+        .map(type -> type.contains("cbor")).orElse(false);
+    return context.httpRequest().toBuilder().putHeader(RecordsAnswer.HEADER, RecordsAnswer.VERSION).build();
   }
 
   @Override
@@ -59,16 +87,21 @@ final class GetRecordsReader implements ExecutionInterceptor {
       ExecutionAttributes attributes) {
     Answer answer = attributes.getAttribute(ANSWER);
     Optional<InputStream> body = context.responseBody();
-    if (answer == null || body.isEmpty() || !context.httpResponse().isSuccessful()
-        || !context.httpResponse().firstMatchingHeader("Content-Type").map(type -> type.contains("cbor")).orElse(false)) {
+    if (answer == null || body.isEmpty() || !context.httpResponse().isSuccessful()) {
+      return body;
+    }
+    String type = context.httpResponse().firstMatchingHeader("Content-Type").orElse("");
+    boolean binary = type.equals(RecordsAnswer.CONTENT_TYPE);
+    if (!binary && !type.contains("cbor")) {
       return body;
     }
     try (InputStream in = body.get()) {
-      answer.result = read(in);
+      answer.result = binary ? RecordsAnswer.decode(in.readAllBytes()) : read(in);
+      answer.binary = binary;
     } catch (IOException | RuntimeException e) {
       throw SdkClientException.create("could not read the GetRecords answer: " + e.getMessage(), e);
     }
-    return Optional.of(new ByteArrayInputStream(EMPTY_CBOR_OBJECT));
+    return Optional.of(new ByteArrayInputStream(answer.cbor ? EMPTY_CBOR_OBJECT : EMPTY_JSON_OBJECT));
   }
 
   /** Reads a CBOR GetRecords answer. */

@@ -96,9 +96,11 @@ import software.amazon.awssdk.services.kinesis.model.Tag;
  * (with the original's sequence number).
  *
  * <h2>Reading</h2>
- * GetRecords answers in CBOR (the SDK's default) are read by {@link #getRecordsInterceptor()}
- * with Jackson's streaming parser straight into records, not through the SDK's model; the SDK still
- * makes, signs and fails the call. JSON answers go through the SDK.
+ * GetRecords answers are read by {@link #getRecordsInterceptor()} straight into records, not
+ * through the SDK's model; the SDK still makes, signs and fails the call. The interceptor asks a
+ * {@code freshet server} for Freshet's binary answer ({@link dev.freshet.sdk.wire.RecordsAnswer}),
+ * and reads CBOR answers (the service's, and the server's answer that ends a shard) with Jackson's
+ * streaming parser. JSON answers go through the SDK.
  *
  * <h2>Differences from the embedded store</h2>
  * {@link #listStreams} describes each listed stream, one call per stream, because the wire API's

@@ -35,9 +35,10 @@ import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
 
 /**
- * GetRecords answers read by {@link GetRecordsReader} against the same answers read by the AWS
- * SDK's model, from a real server over a real store: records (binary data, non-ASCII keys), the
- * next iterator, the lag, and the child shards at the end of a split shard.
+ * GetRecords answers read by {@link GetRecordsReader} (Freshet's binary layout, and CBOR for the
+ * answer that ends a shard) against the same answers read by the AWS SDK's model in CBOR, from a
+ * real server over a real store: records (binary data, non-ASCII keys), the next iterator, the
+ * lag, and the child shards at the end of a split shard.
  */
 class GetRecordsReaderIT {
   @TempDir static Path dir;
@@ -133,10 +134,38 @@ class GetRecordsReaderIT {
           .overrideConfiguration(o -> o.putExecutionAttribute(GetRecordsReader.ANSWER, answer)));
       assertThat(response.hasRecords()).isFalse();
       assertThat(answer.result()).isNotNull();
+      assertThat(answer.binary()).as("a freshet server answers in its binary layout").isTrue();
       assertThat(answer.result().records()).extracting(r -> new String(r.data(), StandardCharsets.UTF_8))
           .containsExactly("one");
       // A call without the attribute is the SDK's, as before.
       assertThat(sdk.getRecords(b -> b.shardIterator(iterator)).records()).hasSize(1);
+    }
+  }
+
+  @Test
+  void theBinaryAnswerAlsoServesAnSdkSpeakingJson() {
+    fast.createStream(CreateStreamRequest.provisioned("json", 1));
+    String shardId = fast.listShards(ListShardsRequest.of("json")).shards().get(0).shardId();
+    fast.putRecord("json", PutRecordsEntry.of("k", "one".getBytes(StandardCharsets.UTF_8)), null);
+    String iterator = fast.getShardIterator("json", shardId, StartingPosition.trimHorizon());
+    String before = System.getProperty("aws.cborEnabled");
+    System.setProperty("aws.cborEnabled", "false");
+    try (KinesisClient sdk = sync(true)) {
+      GetRecordsReader.Answer answer = new GetRecordsReader.Answer();
+      GetRecordsResponse response = sdk.getRecords(b -> b.shardIterator(iterator)
+          .overrideConfiguration(o -> o.putExecutionAttribute(GetRecordsReader.ANSWER, answer)));
+      assertThat(response.hasRecords()).isFalse();
+      assertThat(answer.binary()).isTrue();
+      assertThat(answer.result().records()).extracting(r -> new String(r.data(), StandardCharsets.UTF_8))
+          .containsExactly("one");
+      // Without the attribute, this SDK client reads the server's JSON answer itself.
+      assertThat(sdk.getRecords(b -> b.shardIterator(iterator)).records()).hasSize(1);
+    } finally {
+      if (before == null) {
+        System.clearProperty("aws.cborEnabled");
+      } else {
+        System.setProperty("aws.cborEnabled", before);
+      }
     }
   }
 
