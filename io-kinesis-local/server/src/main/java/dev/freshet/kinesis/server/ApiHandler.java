@@ -2,7 +2,7 @@ package dev.freshet.kinesis.server;
 
 import dev.freshet.kinesis.log.Durability;
 import dev.freshet.kinesis.store.LocalStreamStore;
-import dev.freshet.sdk.stream.GetRecordsResult;
+import dev.freshet.kinesis.store.RecordsRead;
 import dev.freshet.sdk.stream.StreamClient;
 import dev.freshet.sdk.wire.RecordsAnswer;
 import io.netty.buffer.ByteBufUtil;
@@ -221,9 +221,10 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     try {
       ApiRequest request = new ApiRequest(format.parse(body), format);
       if (binaryRecords) {
-        GetRecordsResult read = operations.readRecords(request);
-        response = RecordsAnswer.canEncode(read) ? Responses.records(RecordsAnswer.encode(read))
-            : Responses.body(ctx.alloc(), HttpResponseStatus.OK, format, operations.getRecordsAnswer(request, read));
+        RecordsRead read = operations.readRecordsBinary(request);
+        response = read.binary() != null ? Responses.records(read.binary())
+            : Responses.body(ctx.alloc(), HttpResponseStatus.OK, format,
+                operations.getRecordsAnswer(request, read.records()));
       } else {
         response = Responses.body(ctx.alloc(), HttpResponseStatus.OK, format, operation.apply(request));
       }

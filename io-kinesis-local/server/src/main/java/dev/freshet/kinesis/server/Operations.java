@@ -2,6 +2,8 @@ package dev.freshet.kinesis.server;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.freshet.kinesis.store.LocalStreamStore;
+import dev.freshet.kinesis.store.RecordsRead;
 import dev.freshet.sdk.stream.ChildShard;
 import dev.freshet.sdk.stream.Consumer;
 import dev.freshet.sdk.stream.CreateStreamRequest;
@@ -535,6 +537,19 @@ final class Operations {
     String iterator = request.string("ShardIterator", 1, 512);
     int limit = orDefault(request.optInt("Limit"), 10_000); // 1 to 10,000: the store checks it
     return client.getRecords(iterator, limit);
+  }
+
+  /**
+   * The read a GetRecords request asks for, in Freshet's binary layout when the store can give it
+   * (a local store, a read that continues the shard, no sealed record), else as records.
+   */
+  RecordsRead readRecordsBinary(ApiRequest request) {
+    if (!(client instanceof LocalStreamStore store)) {
+      return new RecordsRead(null, readRecords(request));
+    }
+    String iterator = request.string("ShardIterator", 1, 512);
+    int limit = orDefault(request.optInt("Limit"), 10_000);
+    return store.getRecordsAnswer(iterator, limit);
   }
 
   /** A GetRecords read as the Kinesis API answers it. */

@@ -43,12 +43,13 @@ final class Responses {
   }
 
   /** A GetRecords answer in Freshet's binary layout ({@link RecordsAnswer}). */
-  static FullHttpResponse records(ByteBuffer answer) {
+  static FullHttpResponse records(ByteBuffer[] answer) {
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
         Unpooled.wrappedBuffer(answer));
+    int length = response.content().readableBytes();
     response.headers()
         .set(HttpHeaderNames.CONTENT_TYPE, RecordsAnswer.CONTENT_TYPE)
-        .setInt(HttpHeaderNames.CONTENT_LENGTH, answer.remaining())
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, length)
         .set("x-amzn-RequestId", requestId());
     return response;
   }

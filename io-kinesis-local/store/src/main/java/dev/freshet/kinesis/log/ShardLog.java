@@ -386,6 +386,33 @@ public final class ShardLog implements Closeable {
    * @throws IOException if a record on the way is corrupt (naming the file and position)
    */
   public LogReadResult read(long fromOffset, int maxRecords, long maxBytes) throws IOException {
+    List<LogRecord> records = new ArrayList<>();
+    long next = scan(fromOffset, maxRecords, maxBytes, (buf, at, frameSize) -> {
+      records.add(RecordFormat.decode(buf, at));
+      return true;
+    });
+    return LogReadResult.of(records, next);
+  }
+
+  /**
+   * Receives the sound frames of a {@link #frames} read in offset order, read through {@link
+   * LogFrame}; a frame's bytes are valid only during the call.
+   */
+  public interface FrameVisitor {
+    /** Takes the frame of {@code frameSize} bytes at {@code at} in {@code buf}; false stops the read before it. */
+    boolean frame(ByteBuffer buf, int at, int frameSize) throws IOException;
+  }
+
+  /**
+   * As {@link #read}, handing each frame to {@code visitor} where it lies in the read buffer
+   * instead of copying its key and value out: for a reader that copies them somewhere else once.
+   * Returns the offset to read from next: one past the last frame the visitor took.
+   */
+  public long frames(long fromOffset, int maxRecords, long maxBytes, FrameVisitor visitor) throws IOException {
+    return scan(fromOffset, maxRecords, maxBytes, visitor);
+  }
+
+  private long scan(long fromOffset, int maxRecords, long maxBytes, FrameVisitor sink) throws IOException {
     checkArgument(maxRecords > 0, "maxRecords must be positive, but was: %s", maxRecords);
     checkArgument(maxBytes >= 0, "maxBytes must not be negative, but was: %s", maxBytes);
     ensureOpen();
@@ -393,11 +420,11 @@ public final class ShardLog implements Closeable {
     Segment[] segs = segments;
     long next = Math.max(fromOffset, segs[0].baseOffset());
     if (next >= end) {
-      return LogReadResult.of(List.of(), next);
+      return next;
     }
-    List<LogRecord> records =
-        new ArrayList<>((int) Math.min(maxRecords, Math.min(end - next, 4096)));
+    int[] taken = {0};
     long[] bytes = {0};
+    long[] takenNext = {next};
     boolean[] full = {false};
     long[] from = {next};
     FrameScanner.Visitor visitor =
@@ -408,8 +435,8 @@ public final class ShardLog implements Closeable {
               return false;
             }
             if (offset >= end
-                || records.size() >= maxRecords
-                || (!records.isEmpty() && bytes[0] + frameSize - FRAME_OVERHEAD > maxBytes)) {
+                || taken[0] >= maxRecords
+                || (taken[0] > 0 && bytes[0] + frameSize - FRAME_OVERHEAD > maxBytes)) {
               full[0] = true;
               return true;
             }
@@ -418,9 +445,15 @@ public final class ShardLog implements Closeable {
 
           @Override
           public boolean visit(
-              ByteBuffer buf, int at, long position, long offset, long timestamp, int frameSize) {
+              ByteBuffer buf, int at, long position, long offset, long timestamp, int frameSize)
+              throws IOException {
             if (offset >= from[0]) {
-              records.add(RecordFormat.decode(buf, at));
+              if (!sink.frame(buf, at, frameSize)) {
+                full[0] = true;
+                return false;
+              }
+              taken[0]++;
+              takenNext[0] = offset + 1;
               bytes[0] += frameSize - FRAME_OVERHEAD;
             }
             return true;
@@ -466,8 +499,7 @@ public final class ShardLog implements Closeable {
     } finally {
       scanner.release();
     }
-    long nextOffset = records.isEmpty() ? next : records.get(records.size() - 1).offset() + 1;
-    return LogReadResult.of(records, nextOffset);
+    return taken[0] == 0 ? next : takenNext[0];
   }
 
   private static Segment floorSegment(Segment[] segs, long offset) {

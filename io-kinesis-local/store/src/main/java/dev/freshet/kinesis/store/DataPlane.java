@@ -16,8 +16,10 @@ import dev.freshet.sdk.stream.errors.InternalFailureException;
 import dev.freshet.sdk.stream.errors.InvalidArgumentException;
 import dev.freshet.sdk.stream.errors.ProvisionedThroughputExceededException;
 import dev.freshet.sdk.stream.errors.ResourceNotFoundException;
+import dev.freshet.sdk.wire.RecordsAnswer;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -109,6 +111,18 @@ final class DataPlane {
   }
 
   GetRecordsResult getRecords(String shardIterator, int limit) {
+    return (GetRecordsResult) getRecords(shardIterator, limit, false);
+  }
+
+  /** GetRecords answered in Freshet's binary layout when the read fits it (see {@link LocalStreamStore#getRecordsAnswer}). */
+  RecordsRead getRecordsAnswer(String shardIterator, int limit) {
+    Object answer = getRecords(shardIterator, limit, true);
+    return answer instanceof ByteBuffer[] binary ? new RecordsRead(binary, null)
+        : new RecordsRead(null, (GetRecordsResult) answer);
+  }
+
+  /** ByteBuffers in RecordsAnswer's layout if {@code binary} and the read fits it, else a GetRecordsResult. */
+  private Object getRecords(String shardIterator, int limit, boolean binary) {
     checkNotNull(shardIterator, "shardIterator");
     store.checkOpen();
     validation.checkGetRecordsLimit(limit);
@@ -130,12 +144,31 @@ final class DataPlane {
           "Rate exceeded for shard %s in stream %s under account %s.", shard.shardId, stream.name,
           config.account()));
     }
-    ShardRead read = stream.read(shard, position.offset(), limit, store.now());
+    long now = store.now();
+    RecordsAnswer.Writer answer = null;
+    ShardRead read = null;
+    if (binary && shard.endingOffset() == null) {
+      answer = new RecordsAnswer.Writer(SequenceNumbers.prefix(shard.ordinal),
+          SequenceNumbers.OFFSET_DIGITS_AFTER_PREFIX);
+      read = stream.readInto(shard, position.offset(), limit, now, answer);
+    }
+    if (read == null) {
+      answer = null; // a record sealed with a stream key: decrypted and answered as records
+      read = stream.read(shard, position.offset(), limit, now);
+    }
     if (shard.throttle != null) {
       shard.throttle.recordReadBytes(read.bytes());
     }
     String next = read.shardFinished() ? null : iterators.encode(IteratorPosition.of(
         stream.name, stream.incarnation, shard.ordinal, read.nextOffset(), 0));
+    if (answer != null) {
+      if (next != null) {
+        return answer.finish(next, read.millisBehindLatest());
+      }
+      // Closed while this read ran (a reshard): the read that ends the shard names its children,
+      // which the binary layout does not carry, so it is read again as records.
+      read = stream.read(shard, position.offset(), limit, now);
+    }
     return GetRecordsResult.of(read.records(), next, read.millisBehindLatest(),
         read.shardFinished() ? stream.childrenOf(shard) : List.of());
   }

@@ -475,6 +475,16 @@ public final class LocalStreamStore implements StreamClient {
     return dataPlane.getRecords(shardIterator, limit);
   }
 
+  /**
+   * GetRecords for {@code freshet server}'s binary answer ({@link dev.freshet.sdk.wire.RecordsAnswer}):
+   * the records copied from the log into that layout without decoding them, when the read
+   * continues the shard and holds no record sealed with a stream key; otherwise the same read as
+   * {@link #getRecords} returns it. Checks and throttles as {@link #getRecords} does.
+   */
+  public RecordsRead getRecordsAnswer(String shardIterator, int limit) {
+    return dataPlane.getRecordsAnswer(shardIterator, limit);
+  }
+
   // ---- encryption ----
 
   @Override

@@ -49,6 +49,12 @@ final class ProducerHeader {
     return new Parsed(new String(id, StandardCharsets.UTF_8), new BigInteger(1, magnitude), in.position());
   }
 
+  /** The length of the header at the start of a stored value lying in {@code buf} at {@code at}. */
+  static int length(ByteBuffer buf, int at) {
+    int idLength = buf.getShort(at) & 0xFFFF;
+    return idLength == 0 ? 2 : 2 + idLength + 1 + (buf.get(at + 2 + idLength) & 0xFF);
+  }
+
   /** The value behind the header. */
   static byte[] value(byte[] stored) {
     int at = parse(stored).valueAt();

@@ -46,6 +46,14 @@ final class SequenceNumbers {
 
   private SequenceNumbers() {}
 
+  /** The digits after {@link #prefix}: the record's offset plus one. */
+  static final int OFFSET_DIGITS_AFTER_PREFIX = LENGTH - ORDINAL_START - ORDINAL_DIGITS;
+
+  /** The digits every sequence number of the shard with {@code shardOrdinal} starts with. */
+  static String prefix(int shardOrdinal) {
+    return format(shardOrdinal, 0).substring(0, OFFSET_START);
+  }
+
   /**
    * The sequence number of the record at {@code offset} in the shard with {@code shardOrdinal}.
    *

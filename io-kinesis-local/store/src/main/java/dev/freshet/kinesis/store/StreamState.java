@@ -2,6 +2,7 @@ package dev.freshet.kinesis.store;
 
 import dev.freshet.kinesis.crypto.RecordCipher;
 import dev.freshet.kinesis.log.LogConfig;
+import dev.freshet.kinesis.log.LogFrame;
 import dev.freshet.kinesis.log.LogReadResult;
 import dev.freshet.kinesis.log.LogRecord;
 import dev.freshet.kinesis.log.ShardLog;
@@ -19,6 +20,7 @@ import dev.freshet.sdk.stream.StreamStatus;
 import dev.freshet.sdk.stream.errors.InternalFailureException;
 import dev.freshet.sdk.stream.errors.InvalidArgumentException;
 import dev.freshet.sdk.stream.errors.ResourceInUseException;
+import dev.freshet.sdk.wire.RecordsAnswer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
@@ -658,7 +660,55 @@ final class StreamState {
           : record.partitionKey().getBytes(StandardCharsets.UTF_8).length + (long) record.data().length;
       lastTimestamp = logRecord.timestampMillis();
     }
-    long next = result.nextOffset();
+    return finishRead(shard, records, result.nextOffset(), lastTimestamp, records.size(), bytes);
+  }
+
+  /**
+   * As {@link #read}, copying each record from the log's read buffer into {@code answer} instead
+   * of decoding it; null, with {@code answer} to be thrown away, if a record is sealed with a
+   * stream key (it is then read with {@link #read}).
+   */
+  @Nullable ShardRead readInto(ShardState shard, long offset, int limit, long nowMillis, RecordsAnswer.Writer answer) {
+    long from = Math.max(offset, trimOffset(shard, nowMillis));
+    long[] bytes = {0};
+    long[] lastTimestamp = {-1};
+    boolean[] sealed = {false};
+    long next;
+    try {
+      next = shard.log.frames(from, limit, MAX_READ_BYTES, (buf, at, frameSize) -> {
+        byte attributes = LogFrame.attributes(buf, at);
+        if ((attributes & ENCRYPTED) != 0) {
+          sealed[0] = true;
+          return false;
+        }
+        int keyLength = LogFrame.keyLength(buf, at);
+        int valueAt = LogFrame.valueAt(buf, at);
+        int valueLength = LogFrame.valueLength(buf, at);
+        if ((attributes & PRODUCER) != 0) {
+          int header = ProducerHeader.length(buf, valueAt);
+          valueAt += header;
+          valueLength -= header;
+        }
+        long timestamp = LogFrame.timestamp(buf, at);
+        answer.record(LogFrame.offset(buf, at) + 1, timestamp, buf, LogFrame.keyAt(at), keyLength, valueAt,
+            valueLength);
+        bytes[0] += keyLength + (long) valueLength;
+        lastTimestamp[0] = timestamp;
+        return true;
+      });
+    } catch (IOException e) {
+      throw new InternalFailureException(
+          "could not read " + shard.shardId + " of stream " + name + ": " + e.getMessage(), e);
+    }
+    if (sealed[0]) {
+      return null;
+    }
+    return finishRead(shard, List.of(), next, lastTimestamp[0], answer.records(), bytes[0]);
+  }
+
+  /** The lag, metrics and shard end of a read that returned {@code count} records up to {@code next}. */
+  private ShardRead finishRead(ShardState shard, List<Record> records, long next, long lastTimestamp, int count,
+      long bytes) {
     long behind = 0;
     if (next < shard.log.endOffset()) {
       behind = Math.max(0, shard.log.lastTimestampMillis() - Math.max(lastTimestamp, 0));
@@ -669,7 +719,7 @@ final class StreamState {
       // They are at most moments newer than this read.
       behind = 1;
     }
-    shard.outgoingRecords.add(records.size());
+    shard.outgoingRecords.add(count);
     shard.outgoingBytes.add(bytes);
     shard.iteratorAgeMillis = behind;
     Long ending = shard.endingOffset();

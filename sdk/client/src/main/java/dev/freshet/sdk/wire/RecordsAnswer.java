@@ -1,6 +1,8 @@
 package dev.freshet.sdk.wire;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+import static com.google.common.base.Preconditions.checkState;
 
 import dev.freshet.sdk.stream.EncryptionType;
 import dev.freshet.sdk.stream.GetRecordsResult;
@@ -14,104 +16,138 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Freshet's binary GetRecords answer: the records of one answer as length-prefixed bytes, for a
- * Freshet client reading through {@code freshet server}, where the CBOR answer's per-record field
- * names, tags and parsing were most of what the round trip cost.
+ * Freshet's binary GetRecords answer: the records of one answer copied from the store's log into
+ * length-prefixed fields, for a Freshet client reading through {@code freshet server}. With the
+ * Kinesis API's CBOR answer the server decodes every record, formats its sequence number and
+ * writes field names and tags, and the client parses them again; here the server copies bytes and
+ * the client builds each record once, as it would reading the store in process.
  *
  * <p>A client asks for it with the request header {@value #HEADER}{@code : }{@value #VERSION} on a
- * GetRecords call; a server that knows it answers with content type {@value #CONTENT_TYPE} when it
- * {@link #canEncode can}, and otherwise (an answer that ends the shard and names its children, a
- * server that does not know the header) as the Kinesis API does. The request itself is the
- * service's. Layout, big-endian:
+ * GetRecords call; a {@code freshet server} over a local store answers in it whenever the read
+ * continues the shard and holds no encrypted record, and otherwise (the read that ends a shard and
+ * names its children, records sealed with a stream key, a server that does not know the header)
+ * as the Kinesis API does. The request itself is the service's. Layout, big-endian:
  *
  * <pre>
- * answer   = magic "FRA1" (4 bytes), millisBehindLatest (int64),
- *            nextShardIterator (uint16 length, UTF-8 bytes), recordCount (int32), record*
- * record   = sequenceNumber (uint8 length, ASCII digits), arrival (int64 epoch ms),
- *            partitionKey (uint16 length, UTF-8 bytes), data (int32 length, bytes),
- *            encryptionType (uint8: 0 NONE, 1 KMS)
+ * answer   = magic "FRA2" (4 bytes), sequencePrefix (uint8 length, ASCII digits),
+ *            sequenceDigits (uint8), recordCount (int32), record*,
+ *            millisBehindLatest (int64), nextShardIterator (uint16 length, UTF-8 bytes)
+ * record   = sequenceValue (int64), arrival (int64 epoch ms),
+ *            partitionKey (uint16 length, UTF-8 bytes), data (int32 length, bytes)
  * </pre>
+ *
+ * <p>A record's sequence number is {@code sequencePrefix} followed by {@code sequenceValue} in
+ * decimal, zero-padded to {@code sequenceDigits} digits (the store's numbers: {@code "49"} and the
+ * shard's ordinal in 8 digits, then the offset plus one in 20). Its encryption type is NONE.
  */
 public final class RecordsAnswer {
   /** The request header a client sends to accept this answer. */
   public static final String HEADER = "X-Freshet-Records";
 
   /** The value of {@link #HEADER}: the layout's version. */
-  public static final String VERSION = "1";
+  public static final String VERSION = "2";
 
   /** The content type of an answer in this layout. */
-  public static final String CONTENT_TYPE = "application/x-freshet-records-1";
+  public static final String CONTENT_TYPE = "application/x-freshet-records-2";
 
-  private static final int MAGIC = ('F' << 24) | ('R' << 16) | ('A' << 8) | '1';
-  private static final int MAX_ITERATOR_BYTES = 0xFFFF;
+  private static final int MAGIC = ('F' << 24) | ('R' << 16) | ('A' << 8) | '2';
+  /** Bytes of a record besides its key and data. */
+  private static final int RECORD_OVERHEAD = 8 + 8 + 2 + 4;
 
   private RecordsAnswer() {}
 
   /**
-   * Whether {@code result} fits this layout: it continues the shard (a next iterator, no child
-   * shards). Its sequence numbers must also be at most 255 digits, as every store's are (30).
+   * Builds one answer: {@link #record} for each record in order, then {@link #finish}. The answer
+   * is written into chunks of 64 KiB (a record larger than that gets a chunk of its own), so that
+   * a growing answer is never copied and no array is large enough to be a special case for the
+   * garbage collector. Not thread-safe.
    */
-  public static boolean canEncode(GetRecordsResult result) {
-    return result.nextShardIterator() != null && result.childShards().isEmpty()
-        && result.nextShardIterator().length() <= MAX_ITERATOR_BYTES / 3;
-  }
+  public static final class Writer {
+    private static final int CHUNK_BYTES = 64 << 10;
 
-  /**
-   * Encodes {@code result}; the answer is the buffer's bytes from its position to its limit.
-   *
-   * @throws IllegalArgumentException if {@code result} does not {@link #canEncode fit}
-   */
-  @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): a Latin-1 copy, no allocation
-  public static ByteBuffer encode(GetRecordsResult result) {
-    checkArgument(canEncode(result), "a GetRecords answer that ends its shard goes as the Kinesis API's answer");
-    List<Record> records = result.records();
-    byte[] iterator = result.nextShardIterator().getBytes(StandardCharsets.UTF_8);
-    long size = 4 + 8 + 2 + iterator.length + 4;
-    for (Record record : records) {
-      // An upper bound: UTF-8 takes at most 3 bytes per char (a surrogate pair's 4 for 2 chars).
-      size += 1 + record.sequenceNumber().length() + 8 + 2 + 3L * record.partitionKey().length() + 4
-          + record.data().length + 1;
-    }
-    checkArgument(size <= Integer.MAX_VALUE - 8, "a GetRecords answer of %s bytes is too large", size);
-    byte[] out = new byte[(int) size];
-    ByteBuffer buf = ByteBuffer.wrap(out);
-    buf.putInt(MAGIC).putLong(result.millisBehindLatest());
-    buf.putShort((short) iterator.length).put(iterator);
-    buf.putInt(records.size());
-    for (Record record : records) {
-      String sequence = record.sequenceNumber();
-      int length = sequence.length();
-      checkArgument(length <= 0xFF, "sequence number %s is longer than 255 digits", sequence);
-      buf.put((byte) length);
-      int at = buf.position();
-      sequence.getBytes(0, length, out, at); // digits only: one byte each
-      buf.position(at + length);
-      buf.putLong(record.approximateArrivalTimestamp().toEpochMilli());
-      putKey(buf, out, record.partitionKey());
-      byte[] data = record.data();
-      buf.putInt(data.length).put(data);
-      buf.put((byte) (record.encryptionType() == EncryptionType.NONE ? 0 : 1));
-    }
-    buf.flip();
-    return buf;
-  }
+    private final int sequenceDigits;
+    private final long maxSequenceValue;
+    private final byte[] first;
+    private final int countAt;
+    private final List<ByteBuffer> chunks = new ArrayList<>();
+    private byte[] out;
+    private int size;
+    private int count;
+    private boolean finished;
 
-  @SuppressWarnings("deprecation")
-  private static void putKey(ByteBuffer buf, byte[] out, String key) {
-    int length = key.length();
-    boolean ascii = true;
-    for (int i = 0; i < length && ascii; i++) {
-      ascii = key.charAt(i) < 0x80;
+    /**
+     * @param sequencePrefix the digits every sequence number of the answer starts with
+     * @param sequenceDigits how many digits follow them
+     */
+    public Writer(String sequencePrefix, int sequenceDigits) {
+      checkArgument(sequencePrefix.length() <= 0xFF && sequencePrefix.chars().allMatch(c -> c >= '0' && c <= '9'),
+          "a sequence prefix must be at most 255 digits, but was: %s", sequencePrefix);
+      checkArgument(sequenceDigits > 0 && sequenceDigits <= 20,
+          "sequenceDigits must be 1 to 20, but was: %s", sequenceDigits);
+      this.sequenceDigits = sequenceDigits;
+      this.maxSequenceValue = sequenceDigits >= 19 ? Long.MAX_VALUE : (long) Math.pow(10, sequenceDigits) - 1;
+      out = new byte[CHUNK_BYTES];
+      first = out;
+      ByteBuffer head = ByteBuffer.wrap(out);
+      head.putInt(MAGIC).put((byte) sequencePrefix.length())
+          .put(sequencePrefix.getBytes(StandardCharsets.US_ASCII)).put((byte) sequenceDigits);
+      countAt = head.position();
+      size = countAt + 4;
     }
-    if (ascii) {
-      buf.putShort((short) length);
-      int at = buf.position();
-      key.getBytes(0, length, out, at);
-      buf.position(at + length);
-    } else {
-      byte[] utf8 = key.getBytes(StandardCharsets.UTF_8);
-      checkArgument(utf8.length <= 0xFFFF, "a partition key of %s bytes is too long", utf8.length);
-      buf.putShort((short) utf8.length).put(utf8);
+
+    /**
+     * Adds a record whose key and data lie in {@code source} (absolute positions; the buffer's
+     * position is not used or moved).
+     */
+    public void record(long sequenceValue, long arrivalMillis, ByteBuffer source, int keyAt, int keyLength,
+        int dataAt, int dataLength) {
+      checkState(!finished, "the answer is finished");
+      checkArgument(sequenceValue >= 0 && sequenceValue <= maxSequenceValue,
+          "sequence value %s does not fit %s digits", sequenceValue, sequenceDigits);
+      checkArgument(keyLength >= 0 && keyLength <= 0xFFFF, "a key of %s bytes is too long", keyLength);
+      checkArgument(dataLength >= 0, "negative data length %s", dataLength);
+      room(RECORD_OVERHEAD + keyLength + dataLength);
+      ByteBuffer buf = ByteBuffer.wrap(out, size, out.length - size);
+      buf.putLong(sequenceValue).putLong(arrivalMillis).putShort((short) keyLength);
+      source.get(keyAt, out, buf.position(), keyLength);
+      buf.position(buf.position() + keyLength).putInt(dataLength);
+      source.get(dataAt, out, buf.position(), dataLength);
+      size = buf.position() + dataLength;
+      count++;
+    }
+
+    /** How many records were added. */
+    public int records() {
+      return count;
+    }
+
+    /**
+     * Ends the answer: it is the bytes of the returned buffers, one after the other, each from its
+     * position to its limit.
+     */
+    public ByteBuffer[] finish(String nextShardIterator, long millisBehindLatest) {
+      checkNotNull(nextShardIterator, "nextShardIterator");
+      checkState(!finished, "the answer is finished");
+      byte[] iterator = nextShardIterator.getBytes(StandardCharsets.UTF_8);
+      checkArgument(iterator.length <= 0xFFFF, "a shard iterator of %s bytes is too long", iterator.length);
+      room(8 + 2 + iterator.length);
+      ByteBuffer.wrap(out, size, out.length - size)
+          .putLong(millisBehindLatest).putShort((short) iterator.length).put(iterator);
+      size += 8 + 2 + iterator.length;
+      ByteBuffer.wrap(first).putInt(countAt, count);
+      chunks.add(ByteBuffer.wrap(out, 0, size));
+      finished = true;
+      return chunks.toArray(new ByteBuffer[0]);
+    }
+
+    /** Makes room for {@code bytes} in the current chunk, starting a new one if it lacks them. */
+    private void room(int bytes) {
+      if (out.length - size >= bytes) {
+        return;
+      }
+      chunks.add(ByteBuffer.wrap(out, 0, size));
+      out = new byte[Math.max(CHUNK_BYTES, bytes)];
+      size = 0;
     }
   }
 
@@ -122,49 +158,78 @@ public final class RecordsAnswer {
    */
   public static GetRecordsResult decode(byte[] body) throws IOException {
     ByteBuffer buf = ByteBuffer.wrap(body);
-    need(buf, 4 + 8 + 2, "its header");
+    need(buf, 4 + 1, "its header");
     int magic = buf.getInt();
     if (magic != MAGIC) {
-      throw new IOException(String.format("not a Freshet records answer: it starts with 0x%08x", magic));
+      throw new IOException(String.format("not a Freshet records answer (version 2): it starts with 0x%08x", magic));
     }
-    long millisBehind = buf.getLong();
-    int iteratorLength = buf.getShort() & 0xFFFF;
-    need(buf, iteratorLength + 4, "the next shard iterator");
-    String next = new String(body, buf.position(), iteratorLength, StandardCharsets.UTF_8);
-    buf.position(buf.position() + iteratorLength);
+    int prefixLength = buf.get() & 0xFF;
+    need(buf, prefixLength + 1 + 4, "its header");
+    byte[] sequence = new byte[prefixLength];
+    buf.get(sequence);
+    int digits = buf.get() & 0xFF;
+    if (digits < 1 || digits > 20) {
+      throw new IOException("a Freshet records answer gives sequence numbers " + digits + " digits after the prefix");
+    }
+    byte[] template = Arrays.copyOf(sequence, prefixLength + digits);
     int count = buf.getInt();
-    if (count < 0 || count > buf.remaining() / 16) {
+    if (count < 0 || count > buf.remaining() / RECORD_OVERHEAD) {
       throw new IOException("a Freshet records answer of " + body.length + " bytes cannot hold " + count + " records");
     }
     List<Record> records = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      need(buf, 1, "record " + i);
-      int sequenceLength = buf.get() & 0xFF;
-      need(buf, sequenceLength + 8 + 2, "record " + i);
-      String sequence = new String(body, buf.position(), sequenceLength, StandardCharsets.ISO_8859_1);
-      buf.position(buf.position() + sequenceLength);
+      need(buf, 8 + 8 + 2, i);
+      long value = buf.getLong();
+      if (value < 0) {
+        throw new IOException("record " + i + " of a Freshet records answer has sequence value " + value);
+      }
       Instant arrival = Instant.ofEpochMilli(buf.getLong());
       int keyLength = buf.getShort() & 0xFFFF;
-      need(buf, keyLength + 4, "record " + i);
+      need(buf, keyLength + 4, i);
       String key = new String(body, buf.position(), keyLength, StandardCharsets.UTF_8);
       buf.position(buf.position() + keyLength);
       int dataLength = buf.getInt();
       if (dataLength < 0) {
         throw new IOException("record " + i + " of a Freshet records answer has a negative data length");
       }
-      need(buf, dataLength + 1, "record " + i);
+      need(buf, dataLength, i);
       byte[] data = Arrays.copyOfRange(body, buf.position(), buf.position() + dataLength);
       buf.position(buf.position() + dataLength);
-      int encryption = buf.get();
-      if (encryption != 0 && encryption != 1) {
-        throw new IOException("record " + i + " of a Freshet records answer has encryption type " + encryption);
-      }
-      records.add(Record.of(sequence, arrival, key, data, encryption == 0 ? EncryptionType.NONE : EncryptionType.KMS));
+      records.add(Record.of(sequenceNumber(template, prefixLength, value, i), arrival, key, data,
+          EncryptionType.NONE));
     }
+    need(buf, 8 + 2, "its trailer");
+    long millisBehind = buf.getLong();
+    int iteratorLength = buf.getShort() & 0xFFFF;
+    need(buf, iteratorLength, "the next shard iterator");
+    String next = new String(body, buf.position(), iteratorLength, StandardCharsets.UTF_8);
+    buf.position(buf.position() + iteratorLength);
     if (buf.hasRemaining()) {
-      throw new IOException("a Freshet records answer has " + buf.remaining() + " bytes after its " + count + " records");
+      throw new IOException("a Freshet records answer has " + buf.remaining() + " bytes after its next shard iterator");
     }
     return GetRecordsResult.of(records, next, millisBehind, List.of());
+  }
+
+  /** The prefix, then {@code value} zero-padded to fill {@code template}. */
+  private static String sequenceNumber(byte[] template, int prefixLength, long value, int record) throws IOException {
+    byte[] digits = template.clone();
+    long rest = value;
+    for (int i = digits.length - 1; i >= prefixLength; i--) {
+      digits[i] = (byte) ('0' + (int) (rest % 10));
+      rest /= 10;
+    }
+    if (rest != 0) {
+      throw new IOException("record " + record + " of a Freshet records answer has sequence value " + value
+          + ", more than " + (digits.length - prefixLength) + " digits");
+    }
+    // Latin-1 bytes become the String's backing array directly under compact strings.
+    return new String(digits, StandardCharsets.ISO_8859_1);
+  }
+
+  private static void need(ByteBuffer buf, long bytes, int record) throws IOException {
+    if (buf.remaining() < bytes) {
+      need(buf, bytes, "record " + record);
+    }
   }
 
   private static void need(ByteBuffer buf, long bytes, String what) throws IOException {

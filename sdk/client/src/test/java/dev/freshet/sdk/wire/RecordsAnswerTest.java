@@ -3,14 +3,12 @@ package dev.freshet.sdk.wire;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.freshet.sdk.stream.ChildShard;
 import dev.freshet.sdk.stream.EncryptionType;
 import dev.freshet.sdk.stream.GetRecordsResult;
-import dev.freshet.sdk.stream.HashKeyRange;
 import dev.freshet.sdk.stream.Record;
 import java.io.IOException;
-import java.math.BigInteger;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,31 +17,51 @@ import org.junit.jupiter.api.Test;
 
 /** The binary GetRecords answer keeps every field of every record, and refuses what is not one. */
 class RecordsAnswerTest {
-  private static byte[] bytes(ByteBuffer buffer) {
-    byte[] out = new byte[buffer.remaining()];
-    buffer.get(out);
-    return out;
+  private static final String PREFIX = "4900000007";
+
+  private static byte[] bytes(ByteBuffer[] buffers) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (ByteBuffer buffer : buffers) {
+      byte[] chunk = new byte[buffer.remaining()];
+      buffer.get(chunk);
+      out.writeBytes(chunk);
+    }
+    return out.toByteArray();
+  }
+
+  /** Adds a record the way a store does: key and data lying somewhere in a (direct) read buffer. */
+  private static void add(RecordsAnswer.Writer writer, long value, long arrival, String key, byte[] data) {
+    byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
+    ByteBuffer source = ByteBuffer.allocateDirect(7 + keyBytes.length + 3 + data.length);
+    source.position(7);
+    source.put(keyBytes).position(7 + keyBytes.length + 3);
+    source.put(data);
+    source.position(1); // the writer reads at absolute positions, not from here
+    writer.record(value, arrival, source, 7, keyBytes.length, 7 + keyBytes.length + 3, data.length);
   }
 
   @Test
   void recordsComeBackAsTheyWent() throws IOException {
-    List<Record> records = new ArrayList<>();
+    RecordsAnswer.Writer writer = new RecordsAnswer.Writer(PREFIX, 20);
+    List<Record> expected = new ArrayList<>();
     for (int i = 0; i < 500; i++) {
-      byte[] data = new byte[i % 3 == 0 ? 0 : i * 7];
+      // Up to 200 KiB: records span many 64 KiB chunks, and some need a chunk of their own.
+      byte[] data = new byte[i % 3 == 0 ? 0 : i % 50 == 1 ? 200_000 + i : i * 7];
       Arrays.fill(data, (byte) i);
       String key = switch (i % 4) {
         case 0 -> "k" + i;
-        case 1 -> "schlüssel-" + i;                // two-byte UTF-8
-        case 2 -> "键-" + i + "-\uD83D\uDE00";      // three bytes and a surrogate pair
+        case 1 -> "schlüssel-" + i;
+        case 2 -> "键-" + i + "-\uD83D\uDE00";
         default -> "x".repeat(256);
       };
-      records.add(Record.of(String.format("49%028d", i), Instant.ofEpochMilli(1_796_000_000_000L + i), key, data,
-          i % 5 == 0 ? EncryptionType.KMS : EncryptionType.NONE));
+      long value = i == 499 ? 99_999_999_999_999_999L : i + 1L;
+      add(writer, value, 1_796_000_000_000L + i, key, data);
+      expected.add(Record.of(PREFIX + String.format("%020d", value), Instant.ofEpochMilli(1_796_000_000_000L + i),
+          key, data, EncryptionType.NONE));
     }
-    GetRecordsResult result = GetRecordsResult.of(records, "AAAA/iterator+ü", 1234, List.of());
-    assertThat(RecordsAnswer.canEncode(result)).isTrue();
-    GetRecordsResult decoded = RecordsAnswer.decode(bytes(RecordsAnswer.encode(result)));
-    assertThat(decoded.records()).isEqualTo(records);
+    assertThat(writer.records()).isEqualTo(500);
+    GetRecordsResult decoded = RecordsAnswer.decode(bytes(writer.finish("AAAA/iterator+ü", 1234)));
+    assertThat(decoded.records()).isEqualTo(expected);
     assertThat(decoded.nextShardIterator()).isEqualTo("AAAA/iterator+ü");
     assertThat(decoded.millisBehindLatest()).isEqualTo(1234);
     assertThat(decoded.childShards()).isEmpty();
@@ -51,38 +69,41 @@ class RecordsAnswerTest {
 
   @Test
   void anEmptyAnswerCarriesItsIteratorAndLag() throws IOException {
-    GetRecordsResult result = GetRecordsResult.of(List.of(), "next", 0, List.of());
-    assertThat(RecordsAnswer.decode(bytes(RecordsAnswer.encode(result)))).isEqualTo(result);
+    GetRecordsResult decoded = RecordsAnswer.decode(bytes(new RecordsAnswer.Writer(PREFIX, 20).finish("next", 0)));
+    assertThat(decoded).isEqualTo(GetRecordsResult.of(List.of(), "next", 0, List.of()));
   }
 
   @Test
-  void anAnswerThatEndsItsShardIsLeftToTheKinesisApi() {
-    ChildShard child = ChildShard.of("shardId-000000000001", List.of("shardId-000000000000"),
-        HashKeyRange.of(BigInteger.ZERO, BigInteger.TEN));
-    GetRecordsResult closed = GetRecordsResult.of(List.of(), null, 0, List.of(child));
-    assertThat(RecordsAnswer.canEncode(closed)).isFalse();
-    assertThatThrownBy(() -> RecordsAnswer.encode(closed)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("ends its shard");
+  void theWriterRefusesWhatTheLayoutCannotCarry() {
+    assertThatThrownBy(() -> new RecordsAnswer.Writer("49x", 20)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("49x");
+    RecordsAnswer.Writer writer = new RecordsAnswer.Writer(PREFIX, 3);
+    assertThatThrownBy(() -> add(writer, 1000, 0, "k", new byte[0])).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("does not fit 3 digits");
+    writer.finish("it", 0);
+    assertThatThrownBy(() -> add(writer, 1, 0, "k", new byte[0])).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("finished");
   }
 
   @Test
   void whatIsNotAnAnswerIsRefusedByName() {
-    Record record = Record.of("49" + "0".repeat(28), Instant.EPOCH, "key", new byte[] {1, 2, 3}, EncryptionType.NONE);
-    byte[] good = bytes(RecordsAnswer.encode(GetRecordsResult.of(List.of(record), "it", 5, List.of())));
+    RecordsAnswer.Writer writer = new RecordsAnswer.Writer(PREFIX, 20);
+    add(writer, 5, 0, "key", new byte[] {1, 2, 3});
+    byte[] good = bytes(writer.finish("it", 5));
 
     byte[] cbor = {(byte) 0xA0};
     assertThatThrownBy(() -> RecordsAnswer.decode(cbor)).isInstanceOf(IOException.class).hasMessageContaining("header");
     byte[] otherMagic = good.clone();
-    otherMagic[0] = 'X';
+    otherMagic[3] = '1';
     assertThatThrownBy(() -> RecordsAnswer.decode(otherMagic)).isInstanceOf(IOException.class)
-        .hasMessageContaining("not a Freshet records answer");
-    for (int cut = 14; cut < good.length; cut++) {
+        .hasMessageContaining("not a Freshet records answer (version 2)");
+    for (int cut = 0; cut < good.length; cut++) {
       byte[] truncated = Arrays.copyOf(good, cut);
       assertThatThrownBy(() -> RecordsAnswer.decode(truncated)).as("cut at %d", cut).isInstanceOf(IOException.class)
           .hasMessageMatching(".*(ends at byte|cannot hold).*");
     }
     byte[] trailing = Arrays.copyOf(good, good.length + 2);
     assertThatThrownBy(() -> RecordsAnswer.decode(trailing)).isInstanceOf(IOException.class)
-        .hasMessageContaining("2 bytes after its 1 records");
+        .hasMessageContaining("2 bytes after its next shard iterator");
   }
 }

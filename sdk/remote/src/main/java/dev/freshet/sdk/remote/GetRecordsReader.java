@@ -24,6 +24,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.SdkHttpResponse;
 
 /**
  * Reads a successful GetRecords answer straight into the stream API's {@link Record}s, instead of
@@ -96,12 +97,32 @@ final class GetRecordsReader implements ExecutionInterceptor {
       return body;
     }
     try (InputStream in = body.get()) {
-      answer.result = binary ? RecordsAnswer.decode(in.readAllBytes()) : read(in);
+      answer.result = binary ? RecordsAnswer.decode(body(in, context.httpResponse())) : read(in);
       answer.binary = binary;
     } catch (IOException | RuntimeException e) {
       throw SdkClientException.create("could not read the GetRecords answer: " + e.getMessage(), e);
     }
     return Optional.of(new ByteArrayInputStream(answer.cbor ? EMPTY_CBOR_OBJECT : EMPTY_JSON_OBJECT));
+  }
+
+  /** The whole body, read into one array of the answer's Content-Length when it gives one. */
+  private static byte[] body(InputStream in, SdkHttpResponse response) throws IOException {
+    Optional<String> length = response.firstMatchingHeader("Content-Length");
+    if (length.isEmpty()) {
+      return in.readAllBytes();
+    }
+    int expected;
+    try {
+      expected = Integer.parseInt(length.get().trim());
+    } catch (NumberFormatException e) {
+      throw new IOException("the answer's Content-Length is not a length: " + length.get(), e);
+    }
+    byte[] body = new byte[expected];
+    int read = in.readNBytes(body, 0, expected); // straight into place, not through chunks
+    if (read != expected) {
+      throw new IOException("the answer ended after " + read + " of its " + expected + " bytes");
+    }
+    return body;
   }
 
   /** Reads a CBOR GetRecords answer. */
