@@ -122,12 +122,17 @@ class GetRecordsReaderIT {
     assertThat(read).isEqualTo(300);
   }
 
+  /** A new one-shard stream holding the record "one"; an iterator at its start. */
+  private static String oneRecord(String stream) {
+    fast.createStream(CreateStreamRequest.provisioned(stream, 1));
+    String shardId = fast.listShards(ListShardsRequest.of(stream)).shards().get(0).shardId();
+    fast.putRecord(stream, PutRecordsEntry.of("k", "one".getBytes(StandardCharsets.UTF_8)), null);
+    return fast.getShardIterator(stream, shardId, StartingPosition.trimHorizon());
+  }
+
   @Test
   void theSdkParsesNothingOnceTheReaderHasReadTheAnswer() {
-    fast.createStream(CreateStreamRequest.provisioned("bypass", 1));
-    String shardId = fast.listShards(ListShardsRequest.of("bypass")).shards().get(0).shardId();
-    fast.putRecord("bypass", PutRecordsEntry.of("k", "one".getBytes(StandardCharsets.UTF_8)), null);
-    String iterator = fast.getShardIterator("bypass", shardId, StartingPosition.trimHorizon());
+    String iterator = oneRecord("bypass");
     try (KinesisClient sdk = sync(true)) {
       GetRecordsReader.Answer answer = new GetRecordsReader.Answer();
       GetRecordsResponse response = sdk.getRecords(b -> b.shardIterator(iterator)
@@ -144,10 +149,7 @@ class GetRecordsReaderIT {
 
   @Test
   void theBinaryAnswerAlsoServesAnSdkSpeakingJson() {
-    fast.createStream(CreateStreamRequest.provisioned("json", 1));
-    String shardId = fast.listShards(ListShardsRequest.of("json")).shards().get(0).shardId();
-    fast.putRecord("json", PutRecordsEntry.of("k", "one".getBytes(StandardCharsets.UTF_8)), null);
-    String iterator = fast.getShardIterator("json", shardId, StartingPosition.trimHorizon());
+    String iterator = oneRecord("json");
     String before = System.getProperty("aws.cborEnabled");
     System.setProperty("aws.cborEnabled", "false");
     try (KinesisClient sdk = sync(true)) {
