@@ -386,7 +386,9 @@ public final class ShardLog implements Closeable {
    * @throws IOException if a record on the way is corrupt (naming the file and position)
    */
   public LogReadResult read(long fromOffset, int maxRecords, long maxBytes) throws IOException {
-    List<LogRecord> records = new ArrayList<>();
+    // Sized once for what is visible (as the read was before it shared the scan with frames()).
+    long visible = Math.max(0, visibleEnd - fromOffset);
+    List<LogRecord> records = new ArrayList<>((int) Math.min(maxRecords, Math.min(visible, 4096)));
     long next = scan(fromOffset, maxRecords, maxBytes, (buf, at, frameSize) -> {
       records.add(RecordFormat.decode(buf, at));
       return true;
