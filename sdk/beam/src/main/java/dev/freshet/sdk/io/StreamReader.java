@@ -1,5 +1,7 @@
 package dev.freshet.sdk.io;
 
+import static com.google.common.base.Preconditions.checkState;
+
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.freshet.sdk.stream.ChildShard;
 import dev.freshet.sdk.stream.Consumer;
@@ -7,6 +9,7 @@ import dev.freshet.sdk.stream.ConsumerStatus;
 import dev.freshet.sdk.stream.ListShardsRequest;
 import dev.freshet.sdk.stream.ListShardsResult;
 import dev.freshet.sdk.stream.Record;
+import dev.freshet.sdk.stream.RecordPage;
 import dev.freshet.sdk.stream.Shard;
 import dev.freshet.sdk.stream.ShardFilter;
 import dev.freshet.sdk.stream.StartingPosition;
@@ -81,8 +84,11 @@ final class StreamReader extends UnboundedSource.UnboundedReader<StreamRecord> {
   private final class ShardState {
     final String shardId;
     final ShardFetcher fetcher;
-    final ArrayDeque<StreamRecord> buffer = new ArrayDeque<>();
+    final Buffer buffer = new Buffer(this);
+    /** The sequence number restored from a checkpoint, until a record is handed out. */
     @Nullable String lastSequence;
+    /** The last record handed out: its sequence number is written out only if a checkpoint asks. */
+    @Nullable StreamRecord lastHanded;
     long lastSubSequence;
     final StartingPosition start;
     long watermarkMillis;
@@ -114,9 +120,14 @@ final class StreamReader extends UnboundedSource.UnboundedReader<StreamRecord> {
     }
 
     ShardCheckpoint checkpoint() {
-      return lastSequence == null
+      String sequence = lastSequence();
+      return sequence == null
           ? ShardCheckpoint.notStarted(shardId, start, watermarkMillis)
-          : ShardCheckpoint.after(shardId, lastSequence, lastSubSequence, watermarkMillis);
+          : ShardCheckpoint.after(shardId, sequence, lastSubSequence, watermarkMillis);
+    }
+
+    @Nullable String lastSequence() {
+      return lastHanded != null ? lastHanded.sequenceNumber() : lastSequence;
     }
 
     /**
@@ -124,7 +135,8 @@ final class StreamReader extends UnboundedSource.UnboundedReader<StreamRecord> {
      * inside an aggregate re-reads that record and skips the user records up to its checkpoint.
      */
     boolean alreadyHandedOut(String sequence, long subSequence) {
-      return lastSequence != null && sequence.equals(lastSequence) && subSequence <= lastSubSequence;
+      String last = lastSequence();
+      return last != null && sequence.equals(last) && subSequence <= lastSubSequence;
     }
   }
 
@@ -257,6 +269,11 @@ final class StreamReader extends UnboundedSource.UnboundedReader<StreamRecord> {
 
   @Override
   public boolean advance() throws IOException {
+    // A buffered record first: stopped() holds only once every buffer is empty, and checking it
+    // for every record would walk the shards once per record.
+    if (takeBuffered()) {
+      return true;
+    }
     if (stopped()) {
       // Done for good: let the endpoint go now rather than at close(). The Direct runner may never
       // close a reader whose watermark reached the end of time in the same evaluation as its last
@@ -264,9 +281,6 @@ final class StreamReader extends UnboundedSource.UnboundedReader<StreamRecord> {
       // endpoint's shared client, and an embedded store's data folder, open in this JVM.
       close();
       return false;
-    }
-    if (takeBuffered()) {
-      return true;
     }
     long now = System.nanoTime();
     for (ShardState shard : new ArrayList<>(rotation)) {
@@ -300,7 +314,7 @@ final class StreamReader extends UnboundedSource.UnboundedReader<StreamRecord> {
   private void hand(ShardState shard, StreamRecord record) {
     current = record;
     currentTimestamp = spec.watermarkPolicy().timestampOf(record);
-    shard.lastSequence = record.sequenceNumber();
+    shard.lastHanded = record;
     shard.lastSubSequence = record.subSequenceNumber();
     if (shard.buffer.isEmpty()) {
       // Progress matters to the watermark only once the buffer is empty (see getWatermark), so
@@ -322,13 +336,21 @@ final class StreamReader extends UnboundedSource.UnboundedReader<StreamRecord> {
       }
     }
     org.joda.time.Instant stopAt = spec.stopReadingAt();
-    for (Record record : batch.records()) {
-      if (stopAt != null && record.approximateArrivalTimestamp().toEpochMilli() > stopAt.getMillis()) {
-        shard.doneAtStop = true; // records are in arrival order: nothing after this one is wanted
-        return;
+    List<Record> records = batch.records();
+    if (stopAt != null) {
+      long stopMillis = stopAt.getMillis();
+      RecordPage page = records instanceof RecordPage p ? p : null;
+      for (int i = 0; i < records.size(); i++) {
+        long arrival = page != null ? page.arrivalMillis(i) : records.get(i).approximateArrivalTimestamp().toEpochMilli();
+        if (arrival > stopMillis) {
+          // Records are in arrival order: nothing from this one on is wanted.
+          shard.buffer.add(records, i);
+          shard.doneAtStop = true;
+          return;
+        }
       }
-      expand(shard, record);
     }
+    shard.buffer.add(records, records.size());
     if (stopAt != null && batch.records().isEmpty() && batch.millisBehindLatest() == 0
         && batch.observedAtMillis() > stopAt.getMillis()) {
       // Caught up as of a moment after the stop time: any record not yet read arrived after it.
@@ -341,24 +363,98 @@ final class StreamReader extends UnboundedSource.UnboundedReader<StreamRecord> {
     }
   }
 
-  /** Adds a record to the buffer, unpacking a KPL aggregate into its user records. */
-  private void expand(ShardState shard, Record record) {
-    Instant arrival = new Instant(record.approximateArrivalTimestamp().toEpochMilli());
-    if (spec.deaggregate() && dev.freshet.sdk.aggregation.AggregatedRecords.isAggregated(record.data())) {
-      List<dev.freshet.sdk.aggregation.UserRecord> users =
-          dev.freshet.sdk.aggregation.AggregatedRecords.decode(record.data());
-      for (int i = 0; i < users.size(); i++) {
-        if (shard.alreadyHandedOut(record.sequenceNumber(), i + 1)) {
-          continue;
-        }
-        dev.freshet.sdk.aggregation.UserRecord user = users.get(i);
-        shard.buffer.add(StreamRecord.of(spec.streamName(), shard.shardId, record.sequenceNumber(), i + 1,
-            user.partitionKey(), arrival, user.data()));
-      }
-      return;
+  /**
+   * A shard's records fetched and not yet handed out: the fetched batch itself, turned into {@link
+   * StreamRecord}s one at a time as they are handed out (no second buffer of converted records to
+   * fill and drain; from a {@link RecordPage}, straight from the answer without a {@link Record} in
+   * between), and the user records of a KPL aggregate being unpacked.
+   */
+  private final class Buffer {
+    private final ShardState shard;
+    private List<Record> batch = List.of();
+    private @Nullable RecordPage page;
+    private int next;
+    private int end;
+    private final ArrayDeque<StreamRecord> unpacked = new ArrayDeque<>();
+
+    Buffer(ShardState shard) {
+      this.shard = shard;
     }
-    shard.buffer.add(StreamRecord.of(spec.streamName(), shard.shardId, record.sequenceNumber(), 0,
-        record.partitionKey(), arrival, record.data()));
+
+    /** Takes the first {@code end} records of a fetched batch; the buffer is empty when a batch is fetched. */
+    void add(List<Record> records, int end) {
+      checkState(isEmpty(), "a batch was fetched for %s before the last one was handed out", shard.shardId);
+      batch = records;
+      page = records instanceof RecordPage p ? p : null;
+      next = 0;
+      this.end = end;
+    }
+
+    boolean isEmpty() {
+      return unpacked.isEmpty() && next >= end;
+    }
+
+    /** The next record to hand out, or null if none is left. */
+    @Nullable StreamRecord poll() {
+      while (true) {
+        StreamRecord ready = unpacked.poll();
+        if (ready != null) {
+          return ready;
+        }
+        if (next >= end) {
+          batch = List.of();
+          page = null;
+          next = 0;
+          end = 0;
+          return null;
+        }
+        int index = next++;
+        long arrivalMillis;
+        byte[] data;
+        String partitionKey;
+        Record record = null;
+        if (page != null) {
+          arrivalMillis = page.arrivalMillis(index);
+          data = page.data(index);
+          partitionKey = page.partitionKey(index);
+        } else {
+          record = batch.get(index);
+          arrivalMillis = record.approximateArrivalTimestamp().toEpochMilli();
+          data = record.data();
+          partitionKey = record.partitionKey();
+        }
+        Instant arrival = new Instant(arrivalMillis);
+        boolean aggregate = spec.deaggregate() && dev.freshet.sdk.aggregation.AggregatedRecords.isAggregated(data);
+        if (!aggregate) {
+          return page != null
+              ? StreamRecord.withSequenceParts(spec.streamName(), shard.shardId, page.sequencePrefix(),
+                  page.sequenceValue(index), page.sequenceDigits(), 0, partitionKey, arrival, data)
+              : StreamRecord.of(spec.streamName(), shard.shardId, record.sequenceNumber(), 0, partitionKey, arrival, data);
+        }
+        String sequenceNumber = page != null ? page.sequenceNumber(index) : record.sequenceNumber();
+        List<dev.freshet.sdk.aggregation.UserRecord> users = dev.freshet.sdk.aggregation.AggregatedRecords.decode(data);
+        for (int i = 0; i < users.size(); i++) {
+          if (shard.alreadyHandedOut(sequenceNumber, i + 1)) {
+            continue;
+          }
+          dev.freshet.sdk.aggregation.UserRecord user = users.get(i);
+          unpacked.add(StreamRecord.of(spec.streamName(), shard.shardId, sequenceNumber, i + 1,
+              user.partitionKey(), arrival, user.data()));
+        }
+      }
+    }
+
+    /** Bytes of data held, for the backlog estimate (an aggregate counts as packed). */
+    long bytes() {
+      long bytes = 0;
+      for (StreamRecord record : unpacked) {
+        bytes += record.data().length;
+      }
+      for (int i = next; i < end; i++) {
+        bytes += page != null ? page.dataLength(i) : batch.get(i).data().length;
+      }
+      return bytes;
+    }
   }
 
   /** A closed shard read to its end and fully handed out: it leaves, its children may enter. */
@@ -505,9 +601,7 @@ final class StreamReader extends UnboundedSource.UnboundedReader<StreamRecord> {
     long backlog = 0;
     for (ShardState shard : active.values()) {
       backlog += Math.max(0, shard.millisBehindLatest) * backlogBytesPerMilli;
-      for (StreamRecord record : shard.buffer) {
-        backlog += record.data().length;
-      }
+      backlog += shard.buffer.bytes();
     }
     return backlog;
   }

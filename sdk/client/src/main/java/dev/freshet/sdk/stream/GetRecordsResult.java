@@ -16,8 +16,9 @@ public abstract class GetRecordsResult {
       @Nullable String nextShardIterator,
       long millisBehindLatest,
       List<ChildShard> childShards) {
-    return new AutoValue_GetRecordsResult(
-        List.copyOf(records), nextShardIterator, millisBehindLatest, List.copyOf(childShards));
+    // A page is immutable already, and copying it would build every record it holds.
+    return new AutoValue_GetRecordsResult(records instanceof RecordPage ? records : List.copyOf(records),
+        nextShardIterator, millisBehindLatest, List.copyOf(childShards));
   }
 
   public abstract List<Record> records();

@@ -6,11 +6,13 @@ import static com.google.common.base.Preconditions.checkState;
 
 import dev.freshet.sdk.stream.EncryptionType;
 import dev.freshet.sdk.stream.GetRecordsResult;
-import dev.freshet.sdk.stream.Record;
+import dev.freshet.sdk.stream.RecordPage;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,7 +22,8 @@ import java.util.List;
  * length-prefixed fields, for a Freshet client reading through {@code freshet server}. With the
  * Kinesis API's CBOR answer the server decodes every record, formats its sequence number and
  * writes field names and tags, and the client parses them again; here the server copies bytes and
- * the client builds each record once, as it would reading the store in process.
+ * the client checks the answer once and builds each record only when it is asked for ({@link
+ * RecordPage}).
  *
  * <p>A client asks for it with the request header {@value #HEADER}{@code : }{@value #VERSION} on a
  * GetRecords call; a {@code freshet server} over a local store answers in it whenever the read
@@ -152,7 +155,9 @@ public final class RecordsAnswer {
   }
 
   /**
-   * Decodes an answer.
+   * Decodes an answer. Every record is checked here, so a malformed answer fails now, but records
+   * are built only as they are asked for: the result's records are a {@link RecordPage} over
+   * {@code body}, which the result keeps (the caller must not change it).
    *
    * @throws IOException naming what was wrong and where, if {@code body} is not such an answer
    */
@@ -171,32 +176,30 @@ public final class RecordsAnswer {
     if (digits < 1 || digits > 20) {
       throw new IOException("a Freshet records answer gives sequence numbers " + digits + " digits after the prefix");
     }
-    byte[] template = Arrays.copyOf(sequence, prefixLength + digits);
+    long maxValue = digits >= 19 ? Long.MAX_VALUE : (long) Math.pow(10, digits) - 1;
     int count = buf.getInt();
     if (count < 0 || count > buf.remaining() / RECORD_OVERHEAD) {
       throw new IOException("a Freshet records answer of " + body.length + " bytes cannot hold " + count + " records");
     }
-    List<Record> records = new ArrayList<>(count);
+    int[] starts = new int[count];
     for (int i = 0; i < count; i++) {
+      starts[i] = buf.position();
       need(buf, 8 + 8 + 2, i);
       long value = buf.getLong();
-      if (value < 0) {
-        throw new IOException("record " + i + " of a Freshet records answer has sequence value " + value);
+      if (value < 0 || value > maxValue) {
+        throw new IOException("record " + i + " of a Freshet records answer has sequence value " + value
+            + (value < 0 ? "" : ", more than " + digits + " digits"));
       }
-      Instant arrival = Instant.ofEpochMilli(buf.getLong());
+      buf.position(buf.position() + 8); // arrival
       int keyLength = buf.getShort() & 0xFFFF;
       need(buf, keyLength + 4, i);
-      String key = new String(body, buf.position(), keyLength, StandardCharsets.UTF_8);
       buf.position(buf.position() + keyLength);
       int dataLength = buf.getInt();
       if (dataLength < 0) {
         throw new IOException("record " + i + " of a Freshet records answer has a negative data length");
       }
       need(buf, dataLength, i);
-      byte[] data = Arrays.copyOfRange(body, buf.position(), buf.position() + dataLength);
       buf.position(buf.position() + dataLength);
-      records.add(Record.of(sequenceNumber(template, prefixLength, value, i), arrival, key, data,
-          EncryptionType.NONE));
     }
     need(buf, 8 + 2, "its trailer");
     long millisBehind = buf.getLong();
@@ -207,23 +210,82 @@ public final class RecordsAnswer {
     if (buf.hasRemaining()) {
       throw new IOException("a Freshet records answer has " + buf.remaining() + " bytes after its next shard iterator");
     }
-    return GetRecordsResult.of(records, next, millisBehind, List.of());
+    return GetRecordsResult.of(new Page(body, starts, new String(sequence, StandardCharsets.US_ASCII), digits), next, millisBehind, List.of());
   }
 
-  /** The prefix, then {@code value} zero-padded to fill {@code template}. */
-  private static String sequenceNumber(byte[] template, int prefixLength, long value, int record) throws IOException {
-    byte[] digits = template.clone();
-    long rest = value;
-    for (int i = digits.length - 1; i >= prefixLength; i--) {
-      digits[i] = (byte) ('0' + (int) (rest % 10));
-      rest /= 10;
+  /** The records of a decoded answer, read from its body on demand; immutable. */
+  private static final class Page extends RecordPage {
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private final byte[] body;
+    private final int[] starts;
+    private final String prefix;
+    private final int digits;
+
+    Page(byte[] body, int[] starts, String prefix, int digits) {
+      this.body = body;
+      this.starts = starts;
+      this.prefix = prefix;
+      this.digits = digits;
     }
-    if (rest != 0) {
-      throw new IOException("record " + record + " of a Freshet records answer has sequence value " + value
-          + ", more than " + (digits.length - prefixLength) + " digits");
+
+    @Override
+    public int size() {
+      return starts.length;
     }
-    // Latin-1 bytes become the String's backing array directly under compact strings.
-    return new String(digits, StandardCharsets.ISO_8859_1);
+
+    @Override
+    public String sequencePrefix() {
+      return prefix;
+    }
+
+    @Override
+    public int sequenceDigits() {
+      return digits;
+    }
+
+    @Override
+    public long sequenceValue(int index) {
+      return (long) LONG.get(body, starts[index]);
+    }
+
+    @Override
+    public long arrivalMillis(int index) {
+      return (long) LONG.get(body, starts[index] + 8);
+    }
+
+    @Override
+    public String partitionKey(int index) {
+      int at = starts[index] + 16;
+      return new String(body, at + 2, keyLength(at), StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public byte[] data(int index) {
+      int at = dataAt(index);
+      return Arrays.copyOfRange(body, at + 4, at + 4 + (int) INT.get(body, at));
+    }
+
+    @Override
+    public int dataLength(int index) {
+      return (int) INT.get(body, dataAt(index));
+    }
+
+    @Override
+    public EncryptionType encryptionType(int index) {
+      return EncryptionType.NONE;
+    }
+
+    private int keyLength(int at) {
+      return (short) SHORT.get(body, at) & 0xFFFF;
+    }
+
+    /** Where the data length of record {@code index} lies. */
+    private int dataAt(int index) {
+      int at = starts[index] + 16;
+      return at + 2 + keyLength(at);
+    }
   }
 
   private static void need(ByteBuffer buf, long bytes, int record) throws IOException {

@@ -67,6 +67,26 @@ class RecordsAnswerTest {
     assertThat(decoded.childShards()).isEmpty();
   }
 
+  /**
+   * Consecutive values are counted up from the last number's digits: carries over nines, a gap,
+   * a value below the last and the largest value the digits hold all come back as written.
+   */
+  @Test
+  void sequenceNumbersSurviveCarriesGapsAndTheLastDigit() throws IOException {
+    long[] values = {0, 1, 8, 9, 10, 11, 99, 100, 101, 1_999, 2_000, 7, 8, 50_000, 998, 999};
+    RecordsAnswer.Writer writer = new RecordsAnswer.Writer(PREFIX, 3 + 2); // 5 digits: 99,999 at most
+    List<String> expected = new ArrayList<>();
+    for (long value : values) {
+      add(writer, value, 1L, "k", new byte[0]);
+      expected.add(PREFIX + String.format("%05d", value));
+    }
+    add(writer, 99_999, 1L, "k", new byte[0]);
+    expected.add(PREFIX + "99999");
+    List<String> decoded = RecordsAnswer.decode(bytes(writer.finish("next", 0))).records().stream()
+        .map(Record::sequenceNumber).toList();
+    assertThat(decoded).isEqualTo(expected);
+  }
+
   @Test
   void anEmptyAnswerCarriesItsIteratorAndLag() throws IOException {
     GetRecordsResult decoded = RecordsAnswer.decode(bytes(new RecordsAnswer.Writer(PREFIX, 20).finish("next", 0)));

@@ -35,7 +35,8 @@ import software.amazon.awssdk.http.SdkHttpResponse;
  * an empty object in its place.
  *
  * <p>Such a call asks for Freshet's binary answer ({@link RecordsAnswer}) with a request header. A
- * {@code freshet server} answers in it whenever the answer continues the shard; the answer that
+ * {@code freshet server} answers in it whenever the answer continues the shard (the result's records
+ * are then a {@link dev.freshet.sdk.stream.RecordPage} over the body, built as they are read); the answer that
  * ends a shard, and every answer of a server that does not know the header (the service, other
  * emulators), come as the Kinesis API's. A CBOR answer is read with Jackson's streaming parser:
  * {@code Records} (sequence number, arrival time as CBOR epoch milliseconds, data as a byte string,
@@ -97,7 +98,7 @@ final class GetRecordsReader implements ExecutionInterceptor {
       return body;
     }
     try (InputStream in = body.get()) {
-      answer.result = binary ? RecordsAnswer.decode(body(in, context.httpResponse())) : read(in);
+      answer.result = binary ? readBinary(in, context.httpResponse()) : read(in);
       answer.binary = binary;
     } catch (IOException | RuntimeException e) {
       throw SdkClientException.create("could not read the GetRecords answer: " + e.getMessage(), e);
@@ -105,11 +106,14 @@ final class GetRecordsReader implements ExecutionInterceptor {
     return Optional.of(new ByteArrayInputStream(answer.cbor ? EMPTY_CBOR_OBJECT : EMPTY_JSON_OBJECT));
   }
 
-  /** The whole body, read into one array of the answer's Content-Length when it gives one. */
-  private static byte[] body(InputStream in, SdkHttpResponse response) throws IOException {
+  /**
+   * Reads and decodes a binary answer, into one array of the answer's Content-Length when it gives
+   * one. The answer's records are read from that array as the caller asks for them.
+   */
+  private static GetRecordsResult readBinary(InputStream in, SdkHttpResponse response) throws IOException {
     Optional<String> length = response.firstMatchingHeader("Content-Length");
     if (length.isEmpty()) {
-      return in.readAllBytes();
+      return RecordsAnswer.decode(in.readAllBytes());
     }
     int expected;
     try {
@@ -117,12 +121,15 @@ final class GetRecordsReader implements ExecutionInterceptor {
     } catch (NumberFormatException e) {
       throw new IOException("the answer's Content-Length is not a length: " + length.get(), e);
     }
+    if (expected < 0) {
+      throw new IOException("the answer's Content-Length is negative: " + expected);
+    }
     byte[] body = new byte[expected];
     int read = in.readNBytes(body, 0, expected); // straight into place, not through chunks
     if (read != expected) {
       throw new IOException("the answer ended after " + read + " of its " + expected + " bytes");
     }
-    return body;
+    return RecordsAnswer.decode(body);
   }
 
   /** Reads a CBOR GetRecords answer. */
