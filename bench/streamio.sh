@@ -12,6 +12,12 @@
 # streamio.flink.server.cpu_ratio.kinesisio). Flink runs with
 # --fasterCopy and --disableMetrics for every contender (Beam's Flink runner otherwise rebuilds
 # metric results after every record a source reads); StreamIO is measured once more with metrics.
+# Every phase's JVM touches its whole heap at start (-XX:+AlwaysPreTouch): otherwise the first pass
+# of allocation through a fresh 4 GiB heap has the kernel fault in and zero its pages while a read
+# runs (a fifth to a third of the CPU in system time, and the largest source of run-to-run spread).
+# Reads are also measured in their steady state, from the moment a fifth of the records has been seen
+# to the last (the JIT's warm-up and the store's first indexing of each segment left out, as JMH
+# leaves out warm-up iterations, for every contender alike): the steady_* keys.
 #
 # Usage: bench/streamio.sh [records, default 5000000]
 # Environment: MVN_FLAGS (default -o), JAVA_OPTS (e.g. -XX:StartFlightRecording=filename=r.jfr),
@@ -44,7 +50,7 @@ phase() { # name [-Dproperty...] args...
     shift
   done
   echo "== $name"
-  java -Xms"${HEAP:-4g}" -Xmx"${HEAP:-4g}" ${JAVA_OPTS:-} "${props[@]}" -cp "$cp" \
+  java -Xms"${HEAP:-4g}" -Xmx"${HEAP:-4g}" -XX:+AlwaysPreTouch ${JAVA_OPTS:-} "${props[@]}" -cp "$cp" \
     -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
     -Dorg.slf4j.simpleLogger.log.org.apache.flink=error \
     -Dorg.slf4j.simpleLogger.log.org.apache.beam.runners.flink=error \
@@ -68,9 +74,11 @@ value() { grep -E "^streamio\.$1=" "$results" | tail -1 | cut -d= -f2; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 echo
-printf '%-52s %14s %10s %10s\n' "pipeline ($records records of 100 B, 4 shards)" "records/s" "active s" "wall s"
+printf '%-52s %14s %14s %10s %10s\n' "pipeline ($records records of 100 B, 4 shards)" "records/s" "steady rec/s" "active s" "wall s"
 row() { # label key
-  printf '%-52s %14s %10s %10s\n' "$1" "$(value "$2.rps")" "$(value "$2.active_s")" "$(value "$2.wall_s")"
+  local steady
+  steady="$(value "$2.steady_rps")"
+  printf '%-52s %14s %14s %10s %10s\n' "$1" "$(value "$2.rps")" "${steady:--}" "$(value "$2.active_s")" "$(value "$2.wall_s")"
 }
 row "StreamIO.write(), Flink, file:" write.flink
 row "StreamIO.read() -> count, Flink, file:" read.flink.file
@@ -94,6 +102,9 @@ echo "streamio.write.flink.rps=$(value write.flink.rps)"
 echo "streamio.kinesisio.flink.rps=$kinesisio"
 echo "streamio.flink.ratio.kinesisio=$(ratio "$flink" "$kinesisio")"
 echo "streamio.flink.server.ratio.kinesisio=$(ratio "$(value read.flink.server.rps)" "$kinesisio")"
+echo "streamio.flink.server.steady_rps=$(value read.flink.server.steady_rps)"
+echo "streamio.kinesisio.flink.steady_rps=$(value read.kinesisio.flink.server.steady_rps)"
+echo "streamio.flink.server.steady_ratio.kinesisio=$(ratio "$(value read.flink.server.steady_rps)" "$(value read.kinesisio.flink.server.steady_rps)")"
 echo "streamio.kinesisio.flink.metrics.rps=$(value read.kinesisio.flink.server.metrics.rps)"
 # CPU time of the whole JVM (runner, reader and the in-process server) from the first record to the
 # last: a shared, busy machine skews throughput by how many threads each contender keeps runnable,
@@ -101,4 +112,5 @@ echo "streamio.kinesisio.flink.metrics.rps=$(value read.kinesisio.flink.server.m
 echo "streamio.flink.server.cpu_ns_per_record=$(value read.flink.server.cpu_ns_per_record)"
 echo "streamio.kinesisio.flink.cpu_ns_per_record=$(value read.kinesisio.flink.server.cpu_ns_per_record)"
 echo "streamio.flink.server.cpu_ratio.kinesisio=$(ratio "$(value read.kinesisio.flink.server.cpu_ns_per_record)" "$(value read.flink.server.cpu_ns_per_record)")"
+echo "streamio.flink.server.steady_cpu_ratio.kinesisio=$(ratio "$(value read.kinesisio.flink.server.steady_cpu_ns_per_record)" "$(value read.flink.server.steady_cpu_ns_per_record)")"
 echo "streamio.flink.metrics.ratio.kinesisio=$(ratio "$(value read.flink.file.metrics.rps)" "$(value read.kinesisio.flink.server.metrics.rps)")"
