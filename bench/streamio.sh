@@ -70,7 +70,7 @@ phase kinesisio-metrics -Dbench.metrics=true kinesisio "$scratch" "$records"
 phase direct-file read direct file "$scratch" "$records"
 phase direct-server read direct server "$scratch" "$records"
 
-value() { grep -E "^streamio\.$1=" "$results" | tail -1 | cut -d= -f2; }
+value() { { grep -E "^streamio\.$1=" "$results" || true; } | tail -1 | cut -d= -f2; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 echo
