@@ -476,10 +476,9 @@ public final class ShardLog implements Closeable {
           segs = segments;
           continue;
         }
+        // A segment opened from disk is indexed by the reads that pass through it (Segment.indexer).
+        Segment.Indexer indexer = segment.isIndexed() ? null : segment.indexer(config.indexIntervalBytes());
         try {
-          if (!segment.isIndexed()) {
-            segment.ensureIndexed(scanner.buffer(), config.indexIntervalBytes());
-          }
           long[] entry = segment.floorByOffset(next);
           long limit = segment.visibleSize;
           long firstRead =
@@ -488,13 +487,16 @@ public final class ShardLog implements Closeable {
                   + Math.min(maxBytes, (long) maxRecords * 1024)
                   + (long) maxRecords * FRAME_OVERHEAD;
           from[0] = next;
-          scanner.scan(segment, entry[1], entry[0], limit, firstRead, visitor);
+          scanner.scan(segment, entry[1], entry[0], limit, firstRead, indexer == null ? visitor : indexing(visitor, indexer));
           scanner.throwIfCorrupt(segment);
           if (full[0] || scanner.nextOffset <= next) {
             break; // budget reached, or nothing at or after next below the visible end
           }
           next = scanner.nextOffset;
         } finally {
+          if (indexer != null) {
+            indexer.close();
+          }
           segment.release();
         }
       }
@@ -502,6 +504,23 @@ public final class ShardLog implements Closeable {
       scanner.release();
     }
     return taken[0] == 0 ? next : takenNext[0];
+  }
+
+  /** {@code visitor}, handing every sound frame to {@code indexer} first. */
+  private static FrameScanner.Visitor indexing(FrameScanner.Visitor visitor, Segment.Indexer indexer) {
+    return new FrameScanner.Visitor() {
+      @Override
+      public boolean visit(ByteBuffer buf, int at, long position, long offset, long timestamp, int frameSize)
+          throws IOException {
+        indexer.frame(position, offset, timestamp, frameSize);
+        return visitor.visit(buf, at, position, offset, timestamp, frameSize);
+      }
+
+      @Override
+      public boolean done(long offset, int frameSize) {
+        return visitor.done(offset, frameSize);
+      }
+    };
   }
 
   private static Segment floorSegment(Segment[] segs, long offset) {
@@ -518,6 +537,17 @@ public final class ShardLog implements Closeable {
       }
     }
     return found;
+  }
+
+  /** How many of the log's segments have a complete index: for tests of lazy indexing. */
+  int indexedSegments() {
+    int indexed = 0;
+    for (Segment segment : segments) {
+      if (segment.isIndexed()) {
+        indexed++;
+      }
+    }
+    return indexed;
   }
 
   /**

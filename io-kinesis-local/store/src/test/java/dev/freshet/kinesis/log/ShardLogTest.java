@@ -99,6 +99,77 @@ class ShardLogTest {
     }
   }
 
+  /**
+   * After a reopen, the older segments are indexed by the reads that pass through them rather than
+   * scanned whole before the first read: a short read at the start leaves its segment unindexed,
+   * readers running at once (sequential, random, by timestamp) all get the right records, and once
+   * everything was read every segment is indexed.
+   */
+  @Test
+  void readsIndexOlderSegmentsAsTheyPass() throws Exception {
+    LogConfig config = LogConfig.builder().setSegmentBytes(16 * 1024).setIndexIntervalBytes(256).build();
+    int records = 3_000;
+    try (ShardLog log = ShardLog.open(dir, config)) {
+      for (int i = 0; i < records / 5; i++) {
+        log.append(10L * i, (byte) 0, batch(i * 5L, 5));
+      }
+    }
+    int segments = segmentFiles().size();
+    assertThat(segments).isGreaterThan(5);
+    try (ShardLog log = ShardLog.open(dir, config)) {
+      assertThat(log.indexedSegments()).as("only the tail, indexed by recovery").isEqualTo(1);
+      List<LogRecord> first = log.read(0, 3, Long.MAX_VALUE).records();
+      for (int i = 0; i < 3; i++) {
+        assertRecord(first.get(i), i);
+      }
+      assertThat(log.indexedSegments()).as("a short read indexes only what it passed").isEqualTo(1);
+      List<LogRecord> all = readAll(log);
+      for (int i = 0; i < records; i++) {
+        assertRecord(all.get(i), i);
+      }
+      assertThat(log.indexedSegments()).as("a read through every segment indexed them all").isEqualTo(segments);
+    }
+    try (ShardLog log = ShardLog.open(dir, config)) {
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+      try {
+        List<java.util.concurrent.Future<?>> readers = new ArrayList<>();
+        for (int r = 0; r < 2; r++) {
+          readers.add(pool.submit(() -> {
+            List<LogRecord> all = readAll(log);
+            assertThat(all).hasSize(records);
+            for (int i = 0; i < records; i++) {
+              assertRecord(all.get(i), i);
+            }
+            return null;
+          }));
+        }
+        readers.add(pool.submit(() -> {
+          java.util.Random random = new java.util.Random(7);
+          for (int n = 0; n < 300; n++) {
+            int offset = random.nextInt(records);
+            assertRecord(log.read(offset, 1, Long.MAX_VALUE).records().get(0), offset);
+          }
+          return null;
+        }));
+        readers.add(pool.submit(() -> {
+          for (int batch = 599; batch >= 0; batch -= 37) {
+            // batch b holds offsets 5b..5b+4 at timestamp 10b
+            assertThat(log.offsetForTimestamp(10L * batch - 5)).isEqualTo(5L * batch);
+            assertThat(log.offsetForTimestamp(10L * batch)).isEqualTo(5L * batch);
+          }
+          return null;
+        }));
+        for (java.util.concurrent.Future<?> reader : readers) {
+          reader.get(1, java.util.concurrent.TimeUnit.MINUTES);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      assertThat(log.indexedSegments()).isEqualTo(segments);
+      assertRecord(log.read(1_234, 1, Long.MAX_VALUE).records().get(0), 1_234);
+    }
+  }
+
   @Test
   void readsAcrossSegmentRolls() throws IOException {
     try (ShardLog log = ShardLog.open(dir, SMALL_SEGMENTS)) {
