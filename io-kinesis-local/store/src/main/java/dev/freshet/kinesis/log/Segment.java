@@ -374,30 +374,4 @@ final class Segment {
       indexing.unlock();
     }
   }
-
-  /**
-   * Indexes the rest of a segment opened from disk by scanning it from the index's frontier, for a
-   * lookup that needs the whole index (by timestamp). Stops quietly at a corrupt frame: the prefix
-   * stays readable and a read that reaches the bad frame reports it.
-   */
-  void ensureIndexed(ByteBuffer buffer, int interval) throws IOException {
-    if (indexed) {
-      return;
-    }
-    indexing.lock();
-    Indexer indexer = new Indexer(interval);
-    try {
-      if (indexed) {
-        return;
-      }
-      new FrameScanner(buffer).scan(this, indexer.frontier, indexer.frontierOffset, visibleSize, Long.MAX_VALUE,
-          (buf, at, position, offset, timestamp, frameSize) -> {
-            indexer.frame(position, offset, timestamp, frameSize);
-            return true;
-          });
-      indexed = true;
-    } finally {
-      indexer.close();
-    }
-  }
 }

@@ -569,30 +569,35 @@ public final class ShardLog implements Closeable {
         continue;
       }
       FrameScanner scanner = FrameScanner.pooled();
+      // As for reads: an older segment's index so far gives the start (timestamps never decrease
+      // in a log, so the answer is at or after the last entry older than the time), and the scan
+      // indexes what it passes beyond the frontier.
+      Segment.Indexer indexer = segment.isIndexed() ? null : segment.indexer(config.indexIntervalBytes());
       try {
-        if (!segment.isIndexed()) {
-          segment.ensureIndexed(scanner.buffer(), config.indexIntervalBytes());
-        }
         long[] entry = segment.floorByTimestamp(timestampMillis);
+        FrameScanner.Visitor visitor = (buf, at, position, offset, timestamp, frameSize) -> {
+          if (offset >= end) {
+            found[0] = end;
+            return false;
+          }
+          if (timestamp >= timestampMillis) {
+            found[0] = offset;
+            return false;
+          }
+          return true;
+        };
         scanner.scan(
             segment,
             entry[1],
             entry[0],
             segment.visibleSize,
             config.indexIntervalBytes() * 2L,
-            (buf, at, position, offset, timestamp, frameSize) -> {
-              if (offset >= end) {
-                found[0] = end;
-                return false;
-              }
-              if (timestamp >= timestampMillis) {
-                found[0] = offset;
-                return false;
-              }
-              return true;
-            });
+            indexer == null ? visitor : indexing(visitor, indexer));
         scanner.throwIfCorrupt(segment);
       } finally {
+        if (indexer != null) {
+          indexer.close();
+        }
         scanner.release();
         segment.release();
       }

@@ -101,9 +101,10 @@ class ShardLogTest {
 
   /**
    * After a reopen, the older segments are indexed by the reads that pass through them rather than
-   * scanned whole before the first read: a short read at the start leaves its segment unindexed,
-   * readers running at once (sequential, random, by timestamp) all get the right records, and once
-   * everything was read every segment is indexed.
+   * scanned whole before the first read: a short read at the start, and a lookup by a time before
+   * everything (as the retention check makes), leave their segment unindexed; a read through
+   * everything indexes every segment; readers running at once (sequential, random, by timestamp)
+   * on a fresh reopen all get the right records.
    */
   @Test
   void readsIndexOlderSegmentsAsTheyPass() throws Exception {
@@ -122,6 +123,7 @@ class ShardLogTest {
       for (int i = 0; i < 3; i++) {
         assertRecord(first.get(i), i);
       }
+      assertThat(log.offsetForTimestamp(-1)).isEqualTo(0);
       assertThat(log.indexedSegments()).as("a short read indexes only what it passed").isEqualTo(1);
       List<LogRecord> all = readAll(log);
       for (int i = 0; i < records; i++) {
@@ -165,7 +167,6 @@ class ShardLogTest {
       } finally {
         pool.shutdownNow();
       }
-      assertThat(log.indexedSegments()).isEqualTo(segments);
       assertRecord(log.read(1_234, 1, Long.MAX_VALUE).records().get(0), 1_234);
     }
   }
