@@ -19,8 +19,12 @@
 # to the last (the JIT's warm-up and the store's first indexing of each segment left out, as JMH
 # leaves out warm-up iterations, for every contender alike): the steady_* keys.
 #
+# The headline comparison, StreamIO and KinesisIO through the server on Flink, is run as PAIRS
+# alternating pairs (default 3): each pair's ratio is printed, and the keys give the median pair's
+# (and the median of each contender's figures), as bench/peers.sh does with its rounds.
+#
 # Usage: bench/streamio.sh [records, default 5000000]
-# Environment: MVN_FLAGS (default -o), JAVA_OPTS (e.g. -XX:StartFlightRecording=filename=r.jfr),
+# Environment: PAIRS (default 3), MVN_FLAGS (default -o), JAVA_OPTS (e.g. -XX:StartFlightRecording=filename=r.jfr),
 # HEAP (default 4g), SKIP_BUILD=1 to reuse the last build.
 # Prints a table, then streamio.* key=value lines.
 set -euo pipefail
@@ -63,14 +67,23 @@ mkdir -p "$scratch"
 : >"$results"
 phase write write "$scratch" "$records"
 phase flink-file read flink file "$scratch" "$records"
-phase flink-server read flink server "$scratch" "$records"
 phase flink-file-metrics -Dbench.metrics=true read flink file "$scratch" "$records"
-phase kinesisio kinesisio "$scratch" "$records"
+pairs="${PAIRS:-3}"
+for pair in $(seq 1 "$pairs"); do
+  phase "flink-server-$pair" read flink server "$scratch" "$records"
+  phase "kinesisio-$pair" kinesisio "$scratch" "$records"
+done
 phase kinesisio-metrics -Dbench.metrics=true kinesisio "$scratch" "$records"
 phase direct-file read direct file "$scratch" "$records"
 phase direct-server read direct server "$scratch" "$records"
 
-value() { { grep -E "^streamio\.$1=" "$results" || true; } | tail -1 | cut -d= -f2; }
+# Every value a key got (one per phase that printed it), then the median of those: a key printed
+# once is its own median.
+all() { { grep -E "^streamio\.$1=" "$results" || true; } | cut -d= -f2; }
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print ""; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+value() { all "$1" | median; }
+# One ratio per pair, in order: the first key's value over the second's.
+pair_ratios() { paste -d' ' <(all "$1") <(all "$2") | awk '{ if ($2 > 0) printf "%.2f\n", $1 / $2; else print "n/a" }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 echo
@@ -89,6 +102,13 @@ row "KinesisIO.read() -> count, Flink, server, metrics on" read.kinesisio.flink.
 row "StreamIO.read() -> count, Direct, file:" read.direct.file
 row "StreamIO.read() -> count, Direct, server" read.direct.server
 echo
+echo "StreamIO / KinesisIO through the server on Flink, pair by pair (records/s, steady records/s, CPU per record):"
+paste -d' ' <(all read.flink.server.rps) <(all read.kinesisio.flink.server.rps) \
+  <(pair_ratios read.flink.server.rps read.kinesisio.flink.server.rps) \
+  <(pair_ratios read.flink.server.steady_rps read.kinesisio.flink.server.steady_rps) \
+  <(pair_ratios read.kinesisio.flink.server.cpu_ns_per_record read.flink.server.cpu_ns_per_record) |
+  awk '{ printf "  pair %d: StreamIO %9d  KinesisIO %8d  ratio %5s  steady ratio %5s  CPU ratio %5s\n", NR, $1, $2, $3, $4, $5 }'
+echo
 flink="$(value read.flink.file.rps)"
 kinesisio="$(value read.kinesisio.flink.server.rps)"
 echo "streamio.flink.rps=$flink"
@@ -101,16 +121,18 @@ echo "streamio.read.direct.server.rps=$(value read.direct.server.rps)"
 echo "streamio.write.flink.rps=$(value write.flink.rps)"
 echo "streamio.kinesisio.flink.rps=$kinesisio"
 echo "streamio.flink.ratio.kinesisio=$(ratio "$flink" "$kinesisio")"
-echo "streamio.flink.server.ratio.kinesisio=$(ratio "$(value read.flink.server.rps)" "$kinesisio")"
+echo "streamio.flink.server.pairs=$pairs"
+echo "streamio.flink.server.ratio.kinesisio=$(pair_ratios read.flink.server.rps read.kinesisio.flink.server.rps | median)"
+echo "streamio.flink.server.ratio.kinesisio.min=$(pair_ratios read.flink.server.rps read.kinesisio.flink.server.rps | sort -g | head -1)"
 echo "streamio.flink.server.steady_rps=$(value read.flink.server.steady_rps)"
 echo "streamio.kinesisio.flink.steady_rps=$(value read.kinesisio.flink.server.steady_rps)"
-echo "streamio.flink.server.steady_ratio.kinesisio=$(ratio "$(value read.flink.server.steady_rps)" "$(value read.kinesisio.flink.server.steady_rps)")"
+echo "streamio.flink.server.steady_ratio.kinesisio=$(pair_ratios read.flink.server.steady_rps read.kinesisio.flink.server.steady_rps | median)"
 echo "streamio.kinesisio.flink.metrics.rps=$(value read.kinesisio.flink.server.metrics.rps)"
 # CPU time of the whole JVM (runner, reader and the in-process server) from the first record to the
 # last: a shared, busy machine skews throughput by how many threads each contender keeps runnable,
 # far less the CPU each spends per record.
 echo "streamio.flink.server.cpu_ns_per_record=$(value read.flink.server.cpu_ns_per_record)"
 echo "streamio.kinesisio.flink.cpu_ns_per_record=$(value read.kinesisio.flink.server.cpu_ns_per_record)"
-echo "streamio.flink.server.cpu_ratio.kinesisio=$(ratio "$(value read.kinesisio.flink.server.cpu_ns_per_record)" "$(value read.flink.server.cpu_ns_per_record)")"
-echo "streamio.flink.server.steady_cpu_ratio.kinesisio=$(ratio "$(value read.kinesisio.flink.server.steady_cpu_ns_per_record)" "$(value read.flink.server.steady_cpu_ns_per_record)")"
+echo "streamio.flink.server.cpu_ratio.kinesisio=$(pair_ratios read.kinesisio.flink.server.cpu_ns_per_record read.flink.server.cpu_ns_per_record | median)"
+echo "streamio.flink.server.steady_cpu_ratio.kinesisio=$(pair_ratios read.kinesisio.flink.server.steady_cpu_ns_per_record read.flink.server.steady_cpu_ns_per_record | median)"
 echo "streamio.flink.metrics.ratio.kinesisio=$(ratio "$(value read.flink.file.metrics.rps)" "$(value read.kinesisio.flink.server.metrics.rps)")"
