@@ -545,7 +545,7 @@ final class Operations {
    */
   RecordsRead readRecordsBinary(ApiRequest request) {
     if (!(client instanceof LocalStreamStore store)) {
-      return new RecordsRead(null, readRecords(request));
+      return RecordsRead.records(readRecords(request));
     }
     String iterator = request.string("ShardIterator", 1, 512);
     int limit = orDefault(request.optInt("Limit"), 10_000);

@@ -19,7 +19,6 @@ import dev.freshet.sdk.stream.errors.ResourceNotFoundException;
 import dev.freshet.sdk.wire.RecordsAnswer;
 import java.io.IOException;
 import java.math.BigInteger;
-import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -111,18 +110,16 @@ final class DataPlane {
   }
 
   GetRecordsResult getRecords(String shardIterator, int limit) {
-    return (GetRecordsResult) getRecords(shardIterator, limit, false);
+    return read(shardIterator, limit, false).records();
   }
 
   /** GetRecords answered in Freshet's binary layout when the read fits it (see {@link LocalStreamStore#getRecordsAnswer}). */
   RecordsRead getRecordsAnswer(String shardIterator, int limit) {
-    Object answer = getRecords(shardIterator, limit, true);
-    return answer instanceof ByteBuffer[] binary ? new RecordsRead(binary, null)
-        : new RecordsRead(null, (GetRecordsResult) answer);
+    return read(shardIterator, limit, true);
   }
 
-  /** ByteBuffers in RecordsAnswer's layout if {@code binary} and the read fits it, else a GetRecordsResult. */
-  private Object getRecords(String shardIterator, int limit, boolean binary) {
+  /** The answer in RecordsAnswer's layout if {@code binary} and the read fits it, else the records. */
+  private RecordsRead read(String shardIterator, int limit, boolean binary) {
     checkNotNull(shardIterator, "shardIterator");
     store.checkOpen();
     validation.checkGetRecordsLimit(limit);
@@ -163,14 +160,14 @@ final class DataPlane {
         stream.name, stream.incarnation, shard.ordinal, read.nextOffset(), 0));
     if (answer != null) {
       if (next != null) {
-        return answer.finish(next, read.millisBehindLatest());
+        return RecordsRead.binary(answer.finish(next, read.millisBehindLatest()));
       }
       // Closed while this read ran (a reshard): the read that ends the shard names its children,
       // which the binary layout does not carry, so it is read again as records.
       read = stream.read(shard, position.offset(), limit, now);
     }
-    return GetRecordsResult.of(read.records(), next, read.millisBehindLatest(),
-        read.shardFinished() ? stream.childrenOf(shard) : List.of());
+    return RecordsRead.records(GetRecordsResult.of(read.records(), next, read.millisBehindLatest(),
+        read.shardFinished() ? stream.childrenOf(shard) : List.of()));
   }
 
   /** Reads for a subscription: the same path as GetRecords, without the per-call throttle. */
